@@ -1,0 +1,8 @@
+"""WSGI entry point: `gunicorn luodi.wsgi`."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "luodi.settings")
+application = get_wsgi_application()
