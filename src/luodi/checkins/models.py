@@ -28,14 +28,15 @@ class CheckIn(models.Model):
         _("confidence"), null=True, blank=True, validators=[MaxValueValidator(10)]
     )
     note = models.TextField(_("note"), blank=True, max_length=10000)
-    # The key result's raw progress right after this check-in, and for thresholds whether
-    # this value met the condition.
+    # The key result's raw progress right after this check-in: a snapshot for history
+    # and trend charts, never read back by the engine.
     progress = models.FloatField(null=True, blank=True)
-    met_threshold = models.BooleanField(null=True, blank=True)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
-    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.MANUAL)
+    source = models.CharField(
+        _("source"), max_length=10, choices=Source.choices, default=Source.MANUAL
+    )
     created_at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
@@ -68,5 +69,7 @@ class IdempotencyRecord(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organization", "user", "key"], name="idempotency_unique")
+            models.UniqueConstraint(
+                fields=["organization", "user", "key"], name="idempotency_unique"
+            )
         ]

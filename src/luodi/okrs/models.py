@@ -47,16 +47,22 @@ class Objective(models.Model):
         blank=True,
         related_name="objectives",
     )
-    weight = models.DecimalField(_("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS)
+    weight = models.DecimalField(
+        _("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS
+    )
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.ORGANIZATION
     )
     state = models.CharField(
         _("state"), max_length=10, choices=ObjectiveState.choices, default=ObjectiveState.ACTIVE
     )
-    themes = models.ManyToManyField(Theme, through="ObjectiveTheme", blank=True, related_name="objectives")
+    themes = models.ManyToManyField(
+        Theme, through="ObjectiveTheme", blank=True, related_name="objectives"
+    )
     # Denormalized by the progress engine; None means nothing to average yet.
     progress = models.FloatField(null=True, blank=True)
+    # Latest check-in on its key results or on contributing children (None: not started).
+    last_checkin_at = models.DateTimeField(null=True, blank=True)
     self_score = models.FloatField(null=True, blank=True, validators=score_range)
     final_score = models.FloatField(null=True, blank=True, validators=score_range)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -67,7 +73,9 @@ class Objective(models.Model):
         verbose_name_plural = _("objectives")
         ordering = ["id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="objective_weight_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="objective_weight_non_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "cycle", "state"]),
@@ -99,8 +107,12 @@ class KeyResult(models.Model):
     target = models.DecimalField(_("target"), null=True, blank=True, **VALUE_DIGITS)
     current = models.DecimalField(_("current"), null=True, blank=True, **VALUE_DIGITS)
     measure_unit = models.CharField(_("unit of measure"), max_length=30, blank=True)
-    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, blank=True)
-    weight = models.DecimalField(_("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS)
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, blank=True
+    )
+    weight = models.DecimalField(
+        _("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS
+    )
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -134,7 +146,9 @@ class KeyResult(models.Model):
         verbose_name_plural = _("key results")
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="key_result_weight_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="key_result_weight_non_negative"
+            ),
         ]
         indexes = [
             models.Index(fields=["organization", "owner"]),
@@ -161,14 +175,18 @@ class Milestone(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     key_result = models.ForeignKey(KeyResult, on_delete=models.CASCADE, related_name="milestones")
     title = models.CharField(_("title"), max_length=300)
-    weight = models.DecimalField(_("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS)
+    weight = models.DecimalField(
+        _("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS
+    )
     done = models.BooleanField(_("done"), default=False)
     position = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["position", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(weight__gte=0), name="milestone_weight_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="milestone_weight_non_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -204,7 +222,9 @@ class Alignment(models.Model):
     type = models.CharField(
         _("type"), max_length=12, choices=AlignmentType.choices, default=AlignmentType.CONTRIBUTES
     )
-    weight = models.DecimalField(_("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS)
+    weight = models.DecimalField(
+        _("weight"), default=Decimal(1), validators=[non_negative], **WEIGHT_DIGITS
+    )
 
     class Meta:
         verbose_name = _("alignment")
@@ -217,7 +237,9 @@ class Alignment(models.Model):
                 ),
                 name="alignment_exactly_one_parent",
             ),
-            models.CheckConstraint(condition=Q(weight__gte=0), name="alignment_weight_non_negative"),
+            models.CheckConstraint(
+                condition=Q(weight__gte=0), name="alignment_weight_non_negative"
+            ),
             models.CheckConstraint(
                 condition=~Q(child=models.F("parent_objective")), name="alignment_not_self"
             ),

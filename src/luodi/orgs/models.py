@@ -40,8 +40,12 @@ class Organization(models.Model):
     policy_mode = models.CharField(
         _("OKR policy mode"), max_length=10, choices=PolicyMode.choices, default=PolicyMode.ADVISE
     )
-    policy_objectives_min = models.PositiveSmallIntegerField(_("objectives per owner, min"), default=3)
-    policy_objectives_max = models.PositiveSmallIntegerField(_("objectives per owner, max"), default=5)
+    policy_objectives_min = models.PositiveSmallIntegerField(
+        _("objectives per owner, min"), default=3
+    )
+    policy_objectives_max = models.PositiveSmallIntegerField(
+        _("objectives per owner, max"), default=5
+    )
     policy_key_results_min = models.PositiveSmallIntegerField(
         _("key results per objective, min"), default=2
     )
@@ -119,7 +123,9 @@ class Membership(models.Model):
         verbose_name_plural = _("memberships")
         constraints = [
             models.UniqueConstraint(fields=["organization", "user"], name="membership_unique"),
-            models.CheckConstraint(condition=~Q(manager=F("user")), name="membership_not_own_manager"),
+            models.CheckConstraint(
+                condition=~Q(manager=F("user")), name="membership_not_own_manager"
+            ),
         ]
         indexes = [models.Index(fields=["organization", "manager"])]
 

@@ -1,0 +1,137 @@
+"""Shared fixtures: three personas (owner, member, outsider in another organization), a
+viewer, and small factories that go through the real services."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from luodi.accounts.models import ApiToken, User
+from luodi.okrs.models import KeyResult, Objective
+from luodi.okrs.services import key_result_create, objective_create
+from luodi.orgs.choices import CycleState, Role
+from luodi.orgs.models import Cycle, Organization
+from luodi.orgs.services import cycle_create, member_add, organization_create
+
+
+@pytest.fixture(autouse=True)
+def _fast_settings(settings: Any, tmp_path: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True}
+
+
+def make_user(email: str, name: str = "") -> User:
+    return User.objects.create_user(email=email, password="pw-12345678", name=name or email)
+
+
+@pytest.fixture
+def owner(db: Any) -> User:
+    return make_user("owner@acme.example", "Olivia Owner")
+
+
+@pytest.fixture
+def org(owner: User) -> Organization:
+    return organization_create(name="Acme", slug="acme", owner=owner)
+
+
+@pytest.fixture
+def member(org: Organization, owner: User) -> User:
+    return member_add(
+        organization=org,
+        actor=owner,
+        email="member@acme.example",
+        name="Mia Member",
+        role=Role.MEMBER,
+        manager=owner,
+    ).user
+
+
+@pytest.fixture
+def admin(org: Organization, owner: User) -> User:
+    return member_add(
+        organization=org,
+        actor=owner,
+        email="admin@acme.example",
+        name="Adam Admin",
+        role=Role.ADMIN,
+    ).user
+
+
+@pytest.fixture
+def viewer(org: Organization, owner: User) -> User:
+    return member_add(
+        organization=org,
+        actor=owner,
+        email="viewer@acme.example",
+        name="Vera Viewer",
+        role=Role.VIEWER,
+    ).user
+
+
+@pytest.fixture
+def other_owner(db: Any) -> User:
+    return make_user("outsider@other.example", "Otto Outsider")
+
+
+@pytest.fixture
+def other_org(other_owner: User) -> Organization:
+    return organization_create(name="Other Co", slug="other", owner=other_owner)
+
+
+@pytest.fixture
+def cycle(org: Organization, owner: User) -> Cycle:
+    """An active quarter that started 30 days ago and ends in 60 days."""
+    today = timezone.localdate()
+    return cycle_create(
+        organization=org,
+        actor=owner,
+        name="Current quarter",
+        start_date=today - timedelta(days=30),
+        end_date=today + timedelta(days=60),
+        state=CycleState.ACTIVE,
+    )
+
+
+@pytest.fixture
+def other_cycle(other_org: Organization, other_owner: User) -> Cycle:
+    return cycle_create(
+        organization=other_org,
+        actor=other_owner,
+        name="Their quarter",
+        start_date=date(2026, 10, 1),
+        end_date=date(2026, 12, 31),
+        state=CycleState.ACTIVE,
+    )
+
+
+def make_objective(org: Organization, actor: User, cycle: Cycle, **fields: Any) -> Objective:
+    fields.setdefault("title", "Make customers happier")
+    fields.setdefault("level", "company")
+    objective, _warnings = objective_create(
+        organization=org, actor=actor, cycle_id=cycle.pk, **fields
+    )
+    return objective
+
+
+def make_metric(
+    objective: Objective, actor: User, start: str = "0", target: str = "100", **fields: Any
+) -> KeyResult:
+    fields.setdefault("title", "Raise the number")
+    kr, _warnings = key_result_create(
+        objective=objective,
+        actor=actor,
+        kind=fields.pop("kind", "metric"),
+        start=Decimal(start),
+        target=Decimal(target),
+        **fields,
+    )
+    return kr
+
+
+def token_for(user: User) -> str:
+    return ApiToken.issue(user=user, name="test")[1]
