@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "luodi.orgs",
     "luodi.okrs",
     "luodi.checkins",
+    "luodi.reports",
     "luodi.api",
     "luodi.demo",
 ]
