@@ -1,9 +1,12 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from luodi.core.views import healthz
+from luodi.web.urls import auth_patterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    *auth_patterns,
+    path("", include("luodi.web.urls")),
 ]

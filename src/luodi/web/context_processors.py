@@ -1,0 +1,26 @@
+"""Values every page template needs: the organization, the user's memberships, role."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from luodi.orgs.choices import MANAGER_ROLES
+from luodi.orgs.models import Membership
+
+
+def luodi(request: HttpRequest) -> dict:
+    org = getattr(request, "org", None)
+    membership = getattr(request, "membership", None)
+    memberships = []
+    if request.user.is_authenticated:
+        memberships = list(
+            Membership.objects.filter(user=request.user)
+            .select_related("organization")
+            .order_by("organization__name")
+        )
+    return {
+        "org": org,
+        "membership": membership,
+        "memberships": memberships,
+        "is_org_admin": membership is not None and membership.role in MANAGER_ROLES,
+    }
