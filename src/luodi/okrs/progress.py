@@ -16,6 +16,9 @@ from luodi.okrs.choices import Direction, Status
 
 DEFAULT_TOLERANCE = 0.10
 STALE_AFTER = timedelta(days=14)
+# Status boundaries are inclusive; float subtraction (0.8 − 0.1 = 0.7000000000000001) must
+# not push a progress that sits exactly on a boundary to the worse side.
+BOUNDARY_SLACK = 1e-9
 
 
 def clamp(value: float, low: float = 0.0, high: float = 1.0) -> float:
@@ -164,15 +167,18 @@ def status_of(
     """done ≥ 1; not started without check-ins; else on track / at risk / off track.
 
     A missing confidence does not pull the status down: only the progress decides then.
+    A progress exactly on a boundary gets the kinder status (within BOUNDARY_SLACK).
     """
     if progress is not None and progress >= 1:
         return Status.DONE
     if not has_checkin:
         return Status.NOT_STARTED
     p = progress or 0.0
-    if p < expected - 2 * tolerance or (confidence is not None and confidence <= 2):
+    if p < expected - 2 * tolerance - BOUNDARY_SLACK or (
+        confidence is not None and confidence <= 2
+    ):
         return Status.OFF_TRACK
-    if p >= expected - tolerance and (confidence is None or confidence >= 5):
+    if p >= expected - tolerance - BOUNDARY_SLACK and (confidence is None or confidence >= 5):
         return Status.ON_TRACK
     return Status.AT_RISK
 
