@@ -1,27 +1,55 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from luodi.web.views import accounts, home, pending
+from luodi.web.views import (
+    accounts,
+    admin_pages,
+    checkin,
+    guide,
+    home,
+    insights,
+    objective_forms,
+    objectives,
+    units,
+)
 
 app_name = "web"
 
-org_patterns = [
-    path("o/<slug:org>/", home.home, name="home"),
-    path("o/<slug:org>/checkin/", pending.checkin, name="checkin"),
-    path("o/<slug:org>/units/", pending.units, name="units"),
-    path("o/<slug:org>/map/", pending.alignment_map, name="map"),
-    path("o/<slug:org>/dashboard/", pending.dashboard, name="dashboard"),
-    path("o/<slug:org>/settings/", pending.settings_page, name="settings"),
-    path("o/<slug:org>/objectives/new/", pending.objective_new, name="objective-new"),
-    path("o/<slug:org>/objectives/<int:pk>/", pending.objective_detail, name="objective"),
-]
+ORG = "o/<slug:org>/"
 
 urlpatterns = [
     path("", accounts.front_door, name="front-door"),
     path("language/", accounts.set_language, name="language"),
-    path("guide/", pending.guide, name="guide"),
-    path("orgs/new/", pending.org_create, name="org-create"),
-    *org_patterns,
+    path("guide/", guide.guide, name="guide"),
+    path("orgs/new/", accounts.org_create, name="org-create"),
+    # My OKRs and the weekly check-in
+    path(ORG, home.home, name="home"),
+    path(ORG + "checkin/", checkin.checkin, name="checkin"),
+    # objectives and key results
+    path(ORG + "objectives/new/", objective_forms.objective_new, name="objective-new"),
+    path(ORG + "objectives/<int:pk>/", objectives.objective_detail, name="objective"),
+    path(ORG + "objectives/<int:pk>/edit/", objective_forms.objective_edit, name="objective-edit"),
+    path(ORG + "objectives/<int:pk>/copy/", objective_forms.objective_copy, name="objective-copy"),
+    path(
+        ORG + "objectives/<int:pk>/key-results/new/",
+        objective_forms.key_result_new,
+        name="key-result-new",
+    ),
+    path(
+        ORG + "key-results/<int:pk>/edit/", objective_forms.key_result_edit, name="key-result-edit"
+    ),
+    path(ORG + "alignment-search/", objective_forms.alignment_search, name="alignment-search"),
+    # teams, map, dashboard
+    path(ORG + "units/", units.units, name="units"),
+    path(ORG + "units/<int:pk>/", units.unit_detail, name="unit"),
+    path(ORG + "map/", insights.alignment_map, name="map"),
+    path(ORG + "dashboard/", insights.dashboard, name="dashboard"),
+    # administration
+    path(ORG + "settings/", admin_pages.settings_page, name="settings"),
+    path(ORG + "settings/units/", admin_pages.units_admin, name="settings-units"),
+    path(ORG + "settings/members/", admin_pages.members_admin, name="settings-members"),
+    path(ORG + "settings/cycles/", admin_pages.cycles_admin, name="settings-cycles"),
+    path(ORG + "settings/themes/", admin_pages.themes_admin, name="settings-themes"),
 ]
 
 auth_patterns = [

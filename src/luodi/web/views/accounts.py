@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import activate
@@ -49,3 +49,8 @@ def set_language(request: HttpRequest) -> HttpResponse:
 
 def healthy_redirect(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("web:front-door"))
+
+
+def org_create(request: HttpRequest) -> HttpResponse:
+    """Placeholder: creating an organization from the browser lands with issue 3."""
+    return render(request, "web/pending.html", {"nav": ""})
