@@ -14,6 +14,20 @@ from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.permissions import Viewer, can_see_objective
 
 
+class UnknownParentError(ValueError):
+    """A parent id that is not a whole number: no such parent."""
+
+
+def _parent_id(value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise UnknownParentError(value)
+
+
 @dataclass(frozen=True)
 class AlignmentSpec:
     parent_objective_id: int | None = None
@@ -24,11 +38,15 @@ class AlignmentSpec:
     @classmethod
     def from_dict(cls, data: dict) -> AlignmentSpec:
         weight = data.get("weight")
+        weight = Decimal(1) if weight is None else Decimal(str(weight))
+        if not weight.is_finite():
+            # NaN would make every later comparison raise InvalidOperation (a 500).
+            raise ValueError("weight must be finite")
         return cls(
-            parent_objective_id=data.get("parent_objective_id"),
-            parent_key_result_id=data.get("parent_key_result_id"),
+            parent_objective_id=_parent_id(data.get("parent_objective_id")),
+            parent_key_result_id=_parent_id(data.get("parent_key_result_id")),
             type=data.get("type") or AlignmentType.CONTRIBUTES,
-            weight=Decimal(1) if weight is None else Decimal(str(weight)),
+            weight=weight,
         )
 
     def as_dict(self) -> dict:
@@ -71,8 +89,14 @@ def validate_alignments(
     """Check each requested link; raise a field error naming the bad entry."""
     specs: list[AlignmentSpec] = []
     for index, data in enumerate(raw):
+        if not isinstance(data, dict):
+            raise _error(
+                index, _("Give exactly one of parent_objective_id and parent_key_result_id.")
+            )
         try:
             specs.append(AlignmentSpec.from_dict(data))
+        except UnknownParentError as exc:
+            raise _error(index, _("No such parent in this organization.")) from exc
         except (InvalidOperation, TypeError, ValueError) as exc:
             raise _error(index, _("The weight must be a number.")) from exc
     objective_ids = {s.parent_objective_id for s in specs if s.parent_objective_id}
