@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,13 +17,14 @@ from luodi.okrs import engine
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, Direction, KeyResultKind, KeyResultState
 from luodi.okrs.key_result_rules import to_decimal
-from luodi.okrs.models import KeyResult, KeyResultContributor, Milestone
+from luodi.okrs.models import VALUE_DIGITS, KeyResult, KeyResultContributor, Milestone
 from luodi.okrs.permissions import can_check_in, viewer_for
 from luodi.orgs.choices import CycleState
 
 MAX_NOTE = 10000
 MAX_IDEMPOTENCY_KEY = 200
 VALUE_KINDS = (KeyResultKind.METRIC, KeyResultKind.PERCENTAGE, KeyResultKind.THRESHOLD)
+VALUE_QUANTUM = Decimal(1).scaleb(-VALUE_DIGITS["decimal_places"])
 
 
 def _error(field: str, message: str) -> ValidationError:
@@ -60,9 +61,11 @@ def _clean_payload(
     if len(note or "") > MAX_NOTE:
         raise _error("note", _("At most 10,000 characters."))
     if kr.kind in VALUE_KINDS:
-        cleaned["value"] = to_decimal(value, "value")
-        if cleaned["value"] is None:
+        number = to_decimal(value, "value")
+        if number is None:
             raise _error("value", _("Enter the new value."))
+        # Round as the column stores it, so progress is computed from the stored value.
+        cleaned["value"] = number.quantize(VALUE_QUANTUM, rounding=ROUND_HALF_EVEN)
     elif kr.kind == KeyResultKind.BOOLEAN:
         if done is None and value is not None:
             number = to_decimal(value, "value")

@@ -171,7 +171,7 @@ def apply_key_result_fields(
     full_clean_or_raise(
         kr, exclude=["organization", "objective", "owner", "raw_progress", "progress", "current"]
     )
-    _check_kind(kr)
+    _check_kind(kr, declared="direction" in changes)
     _check_dates(kr, cycle)
     children = KeyResultChildren()
     if "milestones" in changes or (creating and kr.kind == KeyResultKind.MILESTONE):
@@ -194,20 +194,30 @@ def _member(organization: Organization, user_id: Any, field: str) -> int | None:
     return int(user_id)
 
 
-def _check_kind(kr: KeyResult) -> None:
+def _check_kind(kr: KeyResult, *, declared: bool = True) -> None:
+    """Kind-specific fields. A direction not declared in this change is the stored one,
+    which may only have been implied by the old start, target or kind: re-derive it."""
+    if not declared and kr.direction:
+        allowed = {
+            KeyResultKind.METRIC: METRIC_DIRECTIONS,
+            KeyResultKind.PERCENTAGE: METRIC_DIRECTIONS,
+            KeyResultKind.THRESHOLD: THRESHOLD_DIRECTIONS,
+        }.get(kr.kind, ())
+        if kr.direction not in allowed:
+            kr.direction = ""
     if kr.kind in (KeyResultKind.METRIC,):
         if kr.start is None:
             raise _error("start", _("A metric needs a start value."))
         if kr.target is None:
             raise _error("target", _("A metric needs a target value."))
-        _check_metric_direction(kr)
+        _check_metric_direction(kr, declared=declared)
     elif kr.kind == KeyResultKind.PERCENTAGE:
         kr.start = Decimal(0) if kr.start is None else kr.start
         kr.target = Decimal(100) if kr.target is None else kr.target
         for name in VALUE_FIELDS:
             if not Decimal(0) <= getattr(kr, name) <= Decimal(100):
                 raise _error(name, _("A percentage lies between 0 and 100."))
-        _check_metric_direction(kr)
+        _check_metric_direction(kr, declared=declared)
     elif kr.kind == KeyResultKind.THRESHOLD:
         if kr.target is None:
             raise _error("target", _("A threshold needs a level to stay at or beyond."))
@@ -219,13 +229,15 @@ def _check_kind(kr: KeyResult) -> None:
             raise _error("direction", _("Only metrics and thresholds have a direction."))
 
 
-def _check_metric_direction(kr: KeyResult) -> None:
+def _check_metric_direction(kr: KeyResult, *, declared: bool = True) -> None:
     """Direction follows from start and target; it must be given only when they are equal."""
     implied = ""
     if kr.target > kr.start:  # type: ignore[operator]
         implied = Direction.INCREASE
     elif kr.target < kr.start:  # type: ignore[operator]
         implied = Direction.DECREASE
+    if implied and not declared:
+        kr.direction = implied  # moving the target below the start makes lower better
     if kr.direction and kr.direction not in METRIC_DIRECTIONS:
         raise _error("direction", _("A metric's direction is increase or decrease."))
     if implied and kr.direction and kr.direction != implied:
