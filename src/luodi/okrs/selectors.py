@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from luodi.accounts.models import User
@@ -150,23 +150,45 @@ def contributors_prefetch() -> Prefetch:
     )
 
 
+def objective_prefetches() -> list[Prefetch]:
+    """Themes (as `theme_links`) and parent alignments (as `alignment_links`)."""
+    return [
+        Prefetch(
+            "objectivetheme_set",
+            queryset=ObjectiveTheme.objects.only("objective_id", "theme_id"),
+            to_attr="theme_links",
+        ),
+        Prefetch(
+            "parent_links", queryset=Alignment.objects.order_by("id"), to_attr="alignment_links"
+        ),
+    ]
+
+
 def objective_queryset(organization: Organization, user: User) -> QuerySet[Objective]:
     viewer = viewer_for(organization, user)
     return (
         Objective.objects.filter(organization=organization)
         .filter(visible_objectives_q(viewer))
         .select_related("cycle")
-        .prefetch_related(
-            Prefetch(
-                "objectivetheme_set",
-                queryset=ObjectiveTheme.objects.only("objective_id", "theme_id"),
-                to_attr="theme_links",
-            ),
-            Prefetch(
-                "parent_links", queryset=Alignment.objects.order_by("id"), to_attr="alignment_links"
-            ),
-        )
+        .prefetch_related(*objective_prefetches())
     )
+
+
+def objective_load_relations(objective: Objective, *, key_results: bool = True) -> Objective:
+    """Load what objective_get prefetches onto an objective a service just returned."""
+    lookups: list[str | Prefetch] = ["cycle", *objective_prefetches()]
+    if key_results:
+        lookups.append(key_results_prefetch())
+    prefetch_related_objects([objective], *lookups)
+    return objective
+
+
+def key_result_load_relations(key_result: KeyResult) -> KeyResult:
+    """Load what key_result_get prefetches onto a key result a service just returned."""
+    prefetch_related_objects(
+        [key_result], "objective__cycle", "phases", "milestones", contributors_prefetch()
+    )
+    return key_result
 
 
 def objective_list(

@@ -68,3 +68,23 @@ def reports_below(*, organization: Organization, manager_id: int) -> set[int]:
                 found.add(report)
                 stack.append(report)
     return found
+
+
+def member_get(*, organization: Organization, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.filter(organization=organization, pk=membership_id)
+        .select_related("user", "organization")
+        .first()
+    )
+
+
+def unit_get(*, organization: Organization, unit_id: int) -> Unit | None:
+    return Unit.objects.filter(organization=organization, pk=unit_id).first()
+
+
+def theme_get(*, organization: Organization, theme_id: int) -> Theme | None:
+    return Theme.objects.filter(organization=organization, pk=theme_id).first()
+
+
+def cycle_get(*, organization: Organization, cycle_id: int) -> Cycle | None:
+    return Cycle.objects.filter(organization=organization, pk=cycle_id).first()

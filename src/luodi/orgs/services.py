@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -51,12 +53,22 @@ def organization_update(*, organization: Organization, actor: User, **changes: A
     for field, value in changes.items():
         setattr(organization, field, value)
     full_clean_or_raise(organization, exclude=["slug"])
+    _check_locale_and_zone(organization)
     if organization.policy_objectives_min > organization.policy_objectives_max:
         raise ValidationError({"policy_objectives_min": [_("Minimum is above maximum.")]})
     if organization.policy_key_results_min > organization.policy_key_results_max:
         raise ValidationError({"policy_key_results_min": [_("Minimum is above maximum.")]})
     organization.save()
     return organization
+
+
+def _check_locale_and_zone(organization: Organization) -> None:
+    if organization.locale not in dict(settings.LANGUAGES):
+        raise ValidationError({"locale": [_("Unknown language.")]})
+    try:
+        ZoneInfo(organization.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"timezone": [_("Unknown time zone.")]}) from None
 
 
 def _member_of(organization: Organization, user_id: int | None, field: str) -> User | None:
@@ -94,10 +106,19 @@ def member_add(
     unit: Unit | None = None,
     manager: User | None = None,
     password: str | None = None,
+    unit_id: int | None = None,
+    manager_id: int | None = None,
 ) -> Membership:
-    """Add a person to the organization, creating their account when it does not exist."""
+    """Add a person to the organization, creating their account when it does not exist.
+
+    The unit and the manager may be given as objects or, from the API, as ids.
+    """
     if actor is not None:
         require_admin(organization, actor)
+    if unit_id is not None:
+        unit = _unit_of(organization, unit_id)
+    if manager_id is not None:
+        manager = _member_of(organization, manager_id, "manager_id")
     email = (email or "").strip().lower()
     errors: dict[str, list[str]] = {}
     if role not in Role.values:
@@ -145,6 +166,10 @@ def member_update(*, membership: Membership, actor: User, **changes: Any) -> Mem
         touches_owner = Role.OWNER in (changes["role"], membership.role)
         if touches_owner and not _is_owner(organization, actor):
             raise PermissionDenied(_("Only an owner can change an owner."))
+        if membership.role == Role.OWNER and changes["role"] != Role.OWNER:
+            others = Membership.objects.filter(organization=organization, role=Role.OWNER)
+            if not others.exclude(pk=membership.pk).exists():
+                raise ValidationError({"role": [_("The organization needs at least one owner.")]})
         membership.role = changes["role"]
     if "unit_id" in changes:
         membership.unit = _unit_of(organization, changes["unit_id"])
@@ -244,6 +269,26 @@ def theme_create(
     full_clean_or_raise(theme, exclude=["organization"])
     theme.save()
     return theme
+
+
+@transaction.atomic
+def theme_update(*, theme: Theme, actor: User, **changes: Any) -> Theme:
+    require_admin(theme.organization, actor)
+    unknown = set(changes) - {"title", "description", "kind", "position"}
+    if unknown:
+        raise ValidationError({field: [_("This field cannot be changed.")] for field in unknown})
+    for field, value in changes.items():
+        setattr(theme, field, value.strip() if field == "title" and value else value)
+    full_clean_or_raise(theme, exclude=["organization"])
+    theme.save()
+    return theme
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme, actor: User) -> None:
+    """Remove a theme; objectives linked to it simply lose the link."""
+    require_admin(theme.organization, actor)
+    theme.delete()
 
 
 @transaction.atomic
