@@ -38,6 +38,11 @@ urlpatterns = [
     path(
         ORG + "key-results/<int:pk>/edit/", objective_forms.key_result_edit, name="key-result-edit"
     ),
+    path(
+        ORG + "key-results/<int:pk>/check-in/",
+        objectives.key_result_checkin,
+        name="key-result-checkin",
+    ),
     path(ORG + "alignment-search/", objective_forms.alignment_search, name="alignment-search"),
     # teams, map, dashboard
     path(ORG + "units/", units.units, name="units"),

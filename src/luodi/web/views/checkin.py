@@ -1,13 +1,171 @@
-"""Placeholder: the real pages land with issue 3."""
+"""The weekly check-in: every key result a person works on, in one form, saved at once."""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext, ngettext
+
+from luodi.accounts.models import User
+from luodi.checkins.services import checkin_submit
+from luodi.okrs.models import KeyResult, Objective
+from luodi.okrs.permissions import Viewer, viewer_for
+from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
+from luodi.orgs.models import Cycle
+from luodi.web.cycles import chosen_cycle, cycles_of
 from luodi.web.decorators import org_page
-from luodi.web.views.pending import render_pending
+from luodi.web.forms_checkin import CheckinForm
+from luodi.web.queries_checkin import checkin_blocker, checkin_key_results
+
+
+@dataclass
+class CheckinRow:
+    kr: KeyResult
+    measures: Measures
+    form: CheckinForm | None  # None: read only, see `blocker`
+    blocker: str | None
+    checked_in_this_week: bool
+
+
+@dataclass
+class CheckinGroup:
+    objective: Objective
+    measures: Measures
+    mine: bool
+    rows: list[CheckinRow] = field(default_factory=list)
 
 
 @org_page
 def checkin(request: HttpRequest) -> HttpResponse:
-    return render_pending(request, "checkin")
+    org, user = request.org, request.user  # type: ignore[attr-defined]
+    viewer = viewer_for(org, user)
+    clock = Clock.for_org(org)
+    cycles = cycles_of(org)
+    cycle = chosen_cycle(request, cycles, clock.today)
+    if request.method == "POST" and not viewer.can_write:
+        raise PermissionDenied
+    context: dict = {"nav": "checkin", "cycles": cycles, "cycle": cycle, "groups": []}
+    if cycle is None:
+        return render(request, "web/checkin.html", context)
+    krs = checkin_key_results(organization=org, viewer=viewer, user=user, cycle=cycle)
+    data = request.POST if request.method == "POST" else None
+    week_start = clock.start_of(clock.today - timedelta(days=clock.today.weekday()))
+    groups = _groups(krs, viewer, user, clock, data, week_start)
+    rows = [row for group in groups for row in group.rows]
+    if data is not None:
+        saved = _save(rows, user)
+        if saved is not None:
+            _report(request, saved)
+            return HttpResponseRedirect(_page_url(org.slug, cycle, cycles))
+    error_rows = [row for row in rows if row.form is not None and row.form.errors]
+    _autofocus(rows, error_rows)
+    editable = [row for row in rows if row.form is not None]
+    context.update(
+        groups=groups,
+        editable_count=len(editable),
+        done_this_week=sum(1 for row in editable if row.checked_in_this_week),
+        error_rows=error_rows,
+        action=_page_url(org.slug, cycle, cycles),
+        week_start=week_start.date(),
+    )
+    return render(request, "web/checkin.html", context)
+
+
+def _groups(
+    krs: list[KeyResult],
+    viewer: Viewer,
+    user: User,
+    clock: Clock,
+    data: QueryDict | None,
+    week_start: datetime,
+) -> list[CheckinGroup]:
+    groups: dict[int, CheckinGroup] = {}
+    for kr in krs:
+        objective = kr.objective
+        group = groups.get(objective.pk)
+        if group is None:
+            group = groups[objective.pk] = CheckinGroup(
+                objective,
+                objective_measures(objective, objective.cycle, clock),
+                mine=objective.owner_id == user.pk,
+            )
+        blocker = checkin_blocker(kr, viewer)
+        form = None
+        if blocker is None:
+            prefix = f"kr{kr.pk}"
+            # A row the person never saw (added since the page loaded) is not bound.
+            bound = data is not None and f"{prefix}-row" in data
+            form = CheckinForm(data if bound else None, key_result=kr, bulk=True, prefix=prefix)
+        group.rows.append(
+            CheckinRow(
+                kr=kr,
+                measures=key_result_measures(kr, objective.cycle, clock),
+                form=form,
+                blocker=blocker,
+                checked_in_this_week=kr.last_checkin_at is not None
+                and kr.last_checkin_at >= week_start,
+            )
+        )
+    return list(groups.values())
+
+
+def _save(rows: list[CheckinRow], user: User) -> int | None:
+    """Check in every touched row in one transaction; None (nothing saved) if any row fails."""
+    bound = [row.form for row in rows if row.form is not None and row.form.is_bound]
+    valid = [form.is_valid() for form in bound]  # validate every row, to show every error
+    if not all(valid):
+        return None
+    touched = [form for form in bound if form.has_changed()]
+    with transaction.atomic():
+        failed = False
+        for form in touched:
+            try:
+                with transaction.atomic():
+                    checkin_submit(key_result=form.key_result, actor=user, **form.service_kwargs())
+            except ValidationError as error:
+                form.add_service_error(error)
+                failed = True
+            except PermissionDenied as error:
+                form.add_error(None, str(error))
+                failed = True
+        if failed:
+            transaction.set_rollback(True)
+            return None
+    return len(touched)
+
+
+def _report(request: HttpRequest, saved: int) -> None:
+    if saved:
+        text = ngettext(
+            "%(count)d key result updated.", "%(count)d key results updated.", saved
+        ) % {"count": saved}
+        messages.success(request, text)
+    else:
+        messages.info(request, gettext("Nothing changed, so nothing was saved."))
+
+
+def _autofocus(rows: list[CheckinRow], error_rows: list[CheckinRow]) -> None:
+    """Focus the first field with an error, else the first row's new value."""
+    if error_rows:
+        form = error_rows[0].form
+        assert form is not None
+        name = next((n for n in form.errors if n in form.fields), None)
+    else:
+        form = next((row.form for row in rows if row.form is not None), None)
+        name = None
+    if form is None:
+        return
+    bound = form[name] if name else form.value_field or form["confidence"]
+    bound.field.widget.attrs["autofocus"] = True
+
+
+def _page_url(slug: str, cycle: Cycle, cycles: list[Cycle]) -> str:
+    url = reverse("web:checkin", kwargs={"org": slug})
+    return f"{url}?cycle={cycle.pk}" if len(cycles) > 1 else url

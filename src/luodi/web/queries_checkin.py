@@ -1,0 +1,69 @@
+"""Reads for the weekly check-in page and the check-in dialog."""
+
+from __future__ import annotations
+
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils.translation import gettext as _
+
+from luodi.accounts.models import User
+from luodi.okrs.choices import (
+    COUNTING_OBJECTIVE_STATES,
+    KeyResultKind,
+    KeyResultState,
+    ObjectiveState,
+)
+from luodi.okrs.models import KeyResult, KeyResultContributor
+from luodi.okrs.permissions import Viewer, can_check_in, visible_objectives_q
+from luodi.okrs.selectors import contributors_prefetch
+from luodi.orgs.choices import CycleState
+from luodi.orgs.models import Cycle, Organization
+
+
+def checkin_key_results(
+    *, organization: Organization, viewer: Viewer, user: User, cycle: Cycle
+) -> list[KeyResult]:
+    """Key results in the cycle the user owns, contributes to, or that sit on the user's own
+    objectives — visible ones only; the user's own objectives first. One query plus three
+    prefetches, whatever the number."""
+    contributing = KeyResultContributor.objects.filter(organization=organization, user=user).values(
+        "key_result_id"
+    )
+    return list(
+        KeyResult.objects.filter(organization=organization, objective__cycle=cycle)
+        .filter(Q(owner=user) | Q(objective__owner=user) | Q(pk__in=contributing))
+        .filter(visible_objectives_q(viewer, prefix="objective__"))
+        .select_related("owner", "objective", "objective__cycle", "objective__owner")
+        .prefetch_related("phases", "milestones", contributors_prefetch())
+        .annotate(
+            mine_first=Case(
+                When(objective__owner=user, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("mine_first", "objective_id", "position", "id")
+    )
+
+
+def checkin_blocker(kr: KeyResult, viewer: Viewer) -> str | None:
+    """Why this person cannot check in on this key result now, or None when they can.
+
+    Mirrors the checks of `checkin_submit` so pages offer only what the service accepts
+    (the service still decides). Needs kr.objective.cycle and contributor_links loaded.
+    """
+    contributor_ids = {link.user_id for link in getattr(kr, "contributor_links", [])}
+    if not can_check_in(viewer, kr, contributor_ids):
+        if not viewer.can_write:
+            return _("Viewers read OKRs but do not check in.")
+        return _("Only the key result's owner and contributors check in on it.")
+    if kr.state == KeyResultState.CANCELLED:
+        return _("Cancelled: takes no check-ins.")
+    if kr.objective.state == ObjectiveState.DRAFT:
+        return _("The objective is a draft: check-ins open once it is active.")
+    if kr.objective.state not in COUNTING_OBJECTIVE_STATES:
+        return _("The objective is cancelled: it takes no check-ins.")
+    if kr.objective.cycle.state == CycleState.CLOSED:
+        return _("The cycle is closed: read only.")
+    if kr.kind == KeyResultKind.ROLLUP:
+        return _("Roll-up: moves with its child objectives, not check-ins.")
+    return None
