@@ -135,3 +135,61 @@ def make_metric(
 
 def token_for(user: User) -> str:
     return ApiToken.issue(user=user, name="test")[1]
+
+
+@pytest.fixture
+def unit_tree(org: Organization, owner: User, member: User) -> Any:
+    """Acme (company, led by the owner) → Engineering (led by Lena) → Platform (led by Tom),
+    with the member and a colleague (Carl) in Platform."""
+    from types import SimpleNamespace
+
+    from luodi.orgs.models import Membership
+    from luodi.orgs.services import member_update, unit_create
+
+    lead = member_add(
+        organization=org, actor=owner, email="lena@acme.example", name="Lena Lead", role="member"
+    ).user
+    tom = member_add(
+        organization=org, actor=owner, email="tom@acme.example", name="Tom Team", role="member"
+    ).user
+    colleague = member_add(
+        organization=org,
+        actor=owner,
+        email="carl@acme.example",
+        name="Carl Colleague",
+        role="member",
+    ).user
+    company = unit_create(
+        organization=org, actor=owner, name="Acme", kind="company", leader_id=owner.pk
+    )
+    dept = unit_create(
+        organization=org,
+        actor=owner,
+        name="Engineering",
+        kind="department",
+        parent_id=company.pk,
+        leader_id=lead.pk,
+    )
+    team = unit_create(
+        organization=org,
+        actor=owner,
+        name="Platform",
+        kind="team",
+        parent_id=dept.pk,
+        leader_id=tom.pk,
+    )
+    for user, unit in (
+        (owner, company),
+        (lead, dept),
+        (tom, team),
+        (member, team),
+        (colleague, team),
+    ):
+        membership = Membership.objects.get(organization=org, user=user)
+        member_update(membership=membership, actor=owner, unit_id=unit.pk)
+    for user in (owner, member, lead, tom, colleague):  # forget cached permissions
+        user.__dict__.pop("_luodi_viewers", None)
+        user.__dict__.pop("_luodi_memberships", None)
+    return SimpleNamespace(
+        company=company, dept=dept, team=team, lead=lead, tom=tom, colleague=colleague
+    )

@@ -1,0 +1,528 @@
+"""Reads for the team pages: the unit tree with its numbers, one unit's OKRs.
+
+Every function runs a fixed number of queries whatever the size of the organization: units,
+people and objectives are read as plain rows (or one aggregate) and put together here.
+Progress and status use the rules in `okrs.progress` and `okrs.selectors`; nothing is
+computed twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q
+
+from luodi.accounts.models import User
+from luodi.okrs import progress as rules
+from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, Level, Status
+from luodi.okrs.models import Objective, ObjectiveTheme
+from luodi.okrs.permissions import viewer_for, visible_objectives_q
+from luodi.okrs.selectors import Clock, key_results_prefetch, objective_list
+from luodi.orgs.choices import ThemeKind
+from luodi.orgs.models import Cycle, Membership, Organization, Theme, Unit
+from luodi.web.presenters import ObjectiveCard, objective_cards
+
+COUNTING = [str(state) for state in COUNTING_OBJECTIVE_STATES]
+
+
+@dataclass
+class UnitNode:
+    """One unit with its numbers for a cycle, and the units below it."""
+
+    pk: int
+    name: str
+    kind: str
+    kind_label: str
+    parent_id: int | None
+    leader_id: int | None
+    leader_name: str
+    members: int = 0  # people whose unit is this one
+    people: int = 0  # people in this unit and every unit below it
+    objectives: int = 0
+    progress: float | None = None
+    expected: float | None = None
+    status: str = Status.NOT_STARTED
+    depth: int = 0
+    children: list[UnitNode] = field(default_factory=list)
+
+
+@dataclass
+class UnitRow:
+    """A unit in the flat rendering of the tree: how many levels close after it."""
+
+    node: UnitNode
+    closes: range
+
+
+@dataclass
+class _Tally:
+    count: int = 0
+    pairs: list[tuple[float | None, object]] = field(default_factory=list)
+    last_checkin_at: datetime | None = None
+
+
+def _unit_nodes(organization: Organization) -> dict[int, UnitNode]:
+    units = (
+        Unit.objects.filter(organization=organization)
+        .select_related("leader")
+        .only("pk", "name", "kind", "parent_id", "leader__name", "leader__email")
+        .order_by("name", "pk")
+    )
+    return {
+        unit.pk: UnitNode(
+            pk=unit.pk,
+            name=unit.name,
+            kind=unit.kind,
+            kind_label=str(unit.get_kind_display()),
+            parent_id=unit.parent_id,
+            leader_id=unit.leader_id,
+            leader_name=unit.leader.display_name if unit.leader else "",
+        )
+        for unit in units
+    }
+
+
+def _people_per_unit(organization: Organization) -> dict[int, int]:
+    rows = (
+        Membership.objects.filter(organization=organization, unit__isnull=False)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return dict(rows)
+
+
+def _objective_tallies(
+    organization: Organization, user: User, cycle: Cycle, parent_of: dict[int, int | None]
+) -> dict[int, _Tally]:
+    """Visible objectives of the cycle that count (not draft, not cancelled), tallied for
+    their unit and every unit above it: a unit's numbers cover its whole subtree."""
+    viewer = viewer_for(organization, user)
+    rows = (
+        Objective.objects.filter(
+            organization=organization, cycle=cycle, unit__isnull=False, state__in=COUNTING
+        )
+        .filter(visible_objectives_q(viewer))
+        .values_list("unit_id", "weight", "progress", "last_checkin_at")
+    )
+    chains: dict[int, list[int]] = {}
+    tallies: dict[int, _Tally] = {}
+    for unit_id, weight, progress, last_checkin_at in rows:
+        if unit_id not in chains:
+            chains[unit_id] = _self_and_above(unit_id, parent_of)
+        for pk in chains[unit_id]:
+            tally = tallies.setdefault(pk, _Tally())
+            tally.count += 1
+            tally.pairs.append((progress, weight))
+            if last_checkin_at and (
+                tally.last_checkin_at is None or last_checkin_at > tally.last_checkin_at
+            ):
+                tally.last_checkin_at = last_checkin_at
+    return tallies
+
+
+def _self_and_above(pk: int, parent_of: dict[int, int | None]) -> list[int]:
+    chain: list[int] = []
+    current: int | None = pk
+    while current is not None and current in parent_of and current not in chain:
+        chain.append(current)
+        current = parent_of[current]
+    return chain
+
+
+def _apply_tally(node: UnitNode, tally: _Tally | None, expected: float, clock: Clock) -> None:
+    node.expected = expected
+    if tally is None:
+        return
+    node.objectives = tally.count
+    node.progress = rules.weighted_mean(tally.pairs)  # type: ignore[arg-type]
+    node.status = rules.status_of(
+        progress=node.progress,
+        expected=expected,
+        has_checkin=tally.last_checkin_at is not None,
+        confidence=None,
+        tolerance=clock.tolerance,
+    )
+
+
+@dataclass
+class UnitForest:
+    nodes: dict[int, UnitNode]
+    roots: list[UnitNode]
+
+    def rows(self) -> list[UnitRow]:
+        """Depth-first order, with the number of nested lists that close after each row."""
+        rows: list[UnitRow] = []
+
+        def walk(node: UnitNode, depth: int) -> Iterator[UnitNode]:
+            node.depth = depth
+            yield node
+            for child in node.children:
+                yield from walk(child, depth + 1)
+
+        ordered = [n for root in self.roots for n in walk(root, 0)]
+        for index, node in enumerate(ordered):
+            next_depth = ordered[index + 1].depth if index + 1 < len(ordered) else 0
+            # a unit with children opens a level; the next row's depth says how many close
+            opened = 1 if node.children else 0
+            rows.append(UnitRow(node, range(max(0, node.depth + opened - next_depth))))
+        return rows
+
+    def ancestors(self, pk: int) -> list[UnitNode]:
+        """From the top unit down to the unit's parent."""
+        chain: list[UnitNode] = []
+        seen: set[int] = set()
+        current = self.nodes[pk].parent_id
+        while current is not None and current in self.nodes and current not in seen:
+            seen.add(current)
+            chain.append(self.nodes[current])
+            current = self.nodes[current].parent_id
+        return chain[::-1]
+
+
+def unit_forest(
+    *, organization: Organization, user: User, cycle: Cycle | None, clock: Clock
+) -> UnitForest:
+    """Every unit with its leader, its people, and the count and progress of the visible
+    objectives of the cycle in its subtree (the same scope as the dashboard's units).
+
+    Three queries: units with leaders, people per unit, objective rows (plus the viewer's
+    visibility, read once per request).
+    """
+    nodes = _unit_nodes(organization)
+    parent_of = {pk: node.parent_id for pk, node in nodes.items()}
+    for unit_id, count in _people_per_unit(organization).items():
+        if unit_id in nodes:
+            nodes[unit_id].members = count
+            for pk in _self_and_above(unit_id, parent_of):
+                nodes[pk].people += count
+    if cycle is not None:
+        expected = rules.time_fraction(clock.today, cycle.start_date, cycle.end_date)
+        tallies = _objective_tallies(organization, user, cycle, parent_of)
+        for node in nodes.values():
+            _apply_tally(node, tallies.get(node.pk), expected, clock)
+    roots: list[UnitNode] = []
+    for node in nodes.values():  # already ordered by name
+        parent = nodes.get(node.parent_id) if node.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(node)
+    return UnitForest(nodes, roots)
+
+
+# --- one unit ---------------------------------------------------------------------------------
+
+
+@dataclass
+class UnitOkrs:
+    """A unit's objectives in a cycle, split for the page, after the filters."""
+
+    unit_cards: list[ObjectiveCard]
+    people_cards: list[tuple[str, list[ObjectiveCard]]]  # (owner name, cards), by name
+    owners: list[tuple[int, str]]  # everyone the owner filter can choose
+    total: int  # before the owner and status filters
+    status_counts: dict[str, int]
+
+    @property
+    def shown(self) -> int:
+        return len(self.unit_cards) + sum(len(cards) for _name, cards in self.people_cards)
+
+
+def unit_people(*, organization: Organization, unit: Unit) -> list[Membership]:
+    return list(
+        Membership.objects.filter(organization=organization, unit=unit)
+        .select_related("user")
+        .order_by("user__name", "user__email")
+    )
+
+
+def unit_okrs(
+    *,
+    organization: Organization,
+    user: User,
+    unit: Unit,
+    people: list[Membership],
+    cycle: Cycle,
+    clock: Clock,
+    owner_id: int | None = None,
+    status: str | None = None,
+) -> UnitOkrs:
+    """Visible objectives of the unit and of its people in the cycle (cancelled ones too,
+    marked as such), filtered by owner and by status."""
+    people_ids = Membership.objects.filter(organization=organization, unit=unit).values("user_id")
+    objectives = (
+        objective_list(organization=organization, user=user, cycle_id=cycle.pk)
+        .filter(Q(unit_id=unit.pk) | Q(owner_id__in=people_ids, level=Level.INDIVIDUAL))
+        .select_related("owner", "unit")
+        .prefetch_related(key_results_prefetch())
+    )
+    cards = objective_cards(objectives, clock)
+    owners = {m.user_id: m.user.display_name for m in people}
+    for card in cards:
+        if card.objective.owner_id is not None and card.objective.owner is not None:
+            owners.setdefault(card.objective.owner_id, card.objective.owner.display_name)
+    status_counts = Counter(card.status for card in cards)
+    shown = [
+        card
+        for card in cards
+        if (owner_id is None or card.objective.owner_id == owner_id)
+        and (not status or card.status == status)
+    ]
+    unit_cards = [c for c in shown if c.objective.level != Level.INDIVIDUAL]
+    by_owner: dict[str, list[ObjectiveCard]] = {}
+    for card in shown:
+        if card.objective.level == Level.INDIVIDUAL:
+            name = card.objective.owner.display_name if card.objective.owner else ""
+            by_owner.setdefault(name, []).append(card)
+    return UnitOkrs(
+        unit_cards=unit_cards,
+        people_cards=sorted(by_owner.items(), key=lambda item: item[0].lower()),
+        owners=sorted(owners.items(), key=lambda item: item[1].lower()),
+        total=len(cards),
+        status_counts=dict(status_counts),
+    )
+
+
+# --- unit choices (filters of the map and the dashboard) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitChoice:
+    pk: int
+    name: str
+    depth: int
+
+    @property
+    def indent(self) -> str:
+        return "\u2003" * self.depth  # em spaces: <option> keeps no CSS padding
+
+
+def unit_choices(*, organization: Organization) -> list[UnitChoice]:
+    """Every unit in tree order (parents before children, siblings by name). One query."""
+    rows = sorted(
+        Unit.objects.filter(organization=organization).values_list("pk", "parent_id", "name"),
+        key=lambda row: (row[2].lower(), row[0]),
+    )
+    known = {pk for pk, _parent, _name in rows}
+    children: dict[int | None, list[tuple[int, str]]] = {}
+    for pk, parent_id, name in rows:
+        children.setdefault(parent_id if parent_id in known else None, []).append((pk, name))
+    result: list[UnitChoice] = []
+    seen: set[int] = set()
+    stack = [(pk, name, 0) for pk, name in reversed(children.get(None, []))]
+    while stack:
+        pk, name, depth = stack.pop()
+        if pk in seen:
+            continue
+        seen.add(pk)
+        result.append(UnitChoice(pk, name, depth))
+        stack.extend((c, n, depth + 1) for c, n in reversed(children.get(pk, [])))
+    return result
+
+
+# --- alignment map -----------------------------------------------------------------------------
+
+STATUS_ORDER = [
+    str(s)
+    for s in (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
+]
+LEVEL_ORDER = [str(level) for level in (Level.COMPANY, Level.UNIT, Level.INDIVIDUAL)]
+OUTLINE_LIMIT = 3000  # nodes in the text outline; the chart shows everything
+
+
+@dataclass
+class OutlineItem:
+    """One line of the text outline: a theme, a group or an objective."""
+
+    kind: str  # "theme" | "group" | "objective"
+    title: str
+    depth: int
+    objective_id: int | None = None
+    progress: float | None = None
+    status: str = ""
+    level: str = ""
+    has_children: bool = False
+    closes: range = range(0)
+
+
+@dataclass
+class AlignmentMap:
+    payload: dict  # compact JSON for map.js
+    outline: list[OutlineItem]
+    outline_cut: bool
+    unaligned: list[dict]
+    counts: dict[str, int]  # objectives on the map by status
+    total: int
+
+
+def _theme_groups(
+    organization: Organization, cycle: Cycle, roots: list[dict]
+) -> tuple[list[tuple[Theme, list[int]]], list[int]]:
+    """Themes with the root objectives linked to them, and the roots linked to none.
+
+    Two queries: the themes, and the theme links of this cycle's objectives and of the
+    roots from other cycles.
+    """
+    root_ids = [node["objective_id"] for node in roots]
+    elsewhere = [node["objective_id"] for node in roots if node["cycle_id"] != cycle.pk]
+    links = ObjectiveTheme.objects.filter(organization=organization).filter(
+        Q(objective__cycle=cycle) | Q(objective_id__in=elsewhere)
+    )
+    themes_of: dict[int, list[int]] = {}
+    for objective_id, theme_id in links.values_list("objective_id", "theme_id"):
+        themes_of.setdefault(objective_id, []).append(theme_id)
+    themes = list(Theme.objects.filter(organization=organization).order_by("position", "pk"))
+    by_theme: dict[int, list[int]] = {theme.pk: [] for theme in themes}
+    loose: list[int] = []
+    for pk in root_ids:
+        linked = [t for t in themes_of.get(pk, ()) if t in by_theme]
+        for theme_id in linked:
+            by_theme[theme_id].append(pk)
+        if not linked:
+            loose.append(pk)
+    return [(theme, by_theme[theme.pk]) for theme in themes], loose
+
+
+def _flatten(forest: list[dict]) -> tuple[dict[int, list], dict[int, list[int]]]:
+    """Every node once (shared nodes too) and the child ids of each."""
+    nodes: dict[int, list] = {}
+    kids: dict[int, list[int]] = {}
+    stack = list(forest)
+    while stack:
+        node = stack.pop()
+        pk = node["objective_id"]
+        if pk in nodes:
+            continue
+        progress = node["progress"]
+        nodes[pk] = [
+            node["title"],
+            None if progress is None else round(rules.clamp(progress) * 100, 1),
+            STATUS_ORDER.index(node["status"]) if node["status"] in STATUS_ORDER else 0,
+            LEVEL_ORDER.index(node["level"]) if node["level"] in LEVEL_ORDER else 2,
+            node["unit_id"],
+        ]
+        if node["children"]:
+            kids[pk] = [child["objective_id"] for child in node["children"]]
+            stack.extend(node["children"])
+    return nodes, kids
+
+
+def alignment_map_model(
+    *,
+    organization: Organization,
+    cycle: Cycle,
+    tree: dict[str, list[dict]],
+    unit_names: dict[int, str],
+    root_title: str,
+    group_title: str,
+) -> AlignmentMap:
+    """The chart data, the outline and the unaligned list from `alignment_tree`'s answer."""
+    roots, unaligned = tree["roots"], tree["unaligned"]
+    groups, loose = _theme_groups(organization, cycle, roots)
+    nodes, kids = _flatten(roots)
+    theme_kinds = dict(ThemeKind.choices)
+    payload = {
+        "root": root_title,
+        "themes": [
+            [theme.title, str(theme_kinds.get(theme.kind, "")), ids] for theme, ids in groups
+        ],
+        "loose": [group_title, loose],
+        "nodes": {str(pk): row for pk, row in nodes.items()},
+        "kids": {str(pk): ids for pk, ids in kids.items()},
+        "units": {str(pk): name for pk, name in unit_names.items()},
+        "cycle": cycle.pk,
+    }
+    outline, cut = _outline(groups, loose, roots, group_title)
+    counts = Counter(STATUS_ORDER[row[2]] for row in nodes.values() if row)
+    return AlignmentMap(
+        payload=payload,
+        outline=outline,
+        outline_cut=cut,
+        unaligned=unaligned,
+        counts={status: counts.get(status, 0) for status in STATUS_ORDER},
+        total=len(nodes),
+    )
+
+
+def _outline(
+    groups: list[tuple[Theme, list[int]]], loose: list[int], roots: list[dict], group_title: str
+) -> tuple[list[OutlineItem], bool]:
+    by_id = {node["objective_id"]: node for node in roots}
+    items: list[OutlineItem] = []
+    cut = False
+
+    def objective(node: dict, depth: int, path: frozenset[int]) -> None:
+        nonlocal cut
+        if len(items) >= OUTLINE_LIMIT:
+            cut = True
+            return
+        children = [c for c in node["children"] if c["objective_id"] not in path]
+        items.append(
+            OutlineItem(
+                kind="objective",
+                title=node["title"],
+                depth=depth,
+                objective_id=node["objective_id"],
+                progress=node["progress"],
+                status=node["status"],
+                level=node["level"],
+                has_children=bool(children),
+            )
+        )
+        for child in children:
+            objective(child, depth + 1, path | {child["objective_id"]})
+
+    sections: list[tuple[str, str, list[int]]] = [
+        ("theme", theme.title, ids) for theme, ids in groups
+    ]
+    if not groups:  # no strategy written down yet: the roots are the top of the outline
+        for pk in loose:
+            objective(by_id[pk], 0, frozenset({pk}))
+    elif loose:
+        sections.append(("group", group_title, loose))
+    for kind, title, ids in sections:
+        items.append(OutlineItem(kind=kind, title=title, depth=0, has_children=bool(ids)))
+        for pk in ids:
+            objective(by_id[pk], 1, frozenset({pk}))
+    _close_levels(items)
+    return items, cut
+
+
+def _close_levels(items: list[OutlineItem]) -> None:
+    for index, item in enumerate(items):
+        next_depth = items[index + 1].depth if index + 1 < len(items) else 0
+        item.has_children = item.has_children and next_depth > item.depth
+        opened = 1 if item.has_children else 0
+        item.closes = range(max(0, item.depth + opened - next_depth))
+
+
+# --- dashboard ---------------------------------------------------------------------------------
+
+
+def at_risk_rows(*, organization: Organization, at_risk: list[dict]) -> list[dict]:
+    """The dashboard's key results at risk with their objective's title and owner's name.
+
+    Two queries for at most ten key results.
+    """
+    objective_ids = {kr["objective_id"] for kr in at_risk}
+    owner_ids = {kr["owner_id"] for kr in at_risk if kr["owner_id"] is not None}
+    titles = dict(
+        Objective.objects.filter(organization=organization, pk__in=objective_ids).values_list(
+            "pk", "title"
+        )
+    )
+    names: dict[int, str] = {}
+    if owner_ids:
+        for user_id, name, email in Membership.objects.filter(
+            organization=organization, user_id__in=owner_ids
+        ).values_list("user_id", "user__name", "user__email"):
+            names[user_id] = name or email
+    return [
+        {
+            **kr,
+            "objective_title": titles.get(kr["objective_id"], ""),
+            "owner_name": names.get(kr["owner_id"], ""),
+        }
+        for kr in at_risk
+    ]
