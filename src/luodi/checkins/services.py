@@ -116,8 +116,10 @@ def checkin_submit(
         if earlier is not None:
             return earlier, False
     # Lock the key result first: concurrent check-ins on it queue here and lose nothing.
+    # Only its own row (of="self"): the joined objective, cycle and organization rows stay
+    # free, or every check-in of the organization would queue behind this one.
     kr = (
-        KeyResult.objects.select_for_update()
+        KeyResult.objects.select_for_update(of=("self",))
         .select_related("objective", "objective__cycle", "organization")
         .get(pk=key_result.pk)
     )

@@ -181,6 +181,27 @@ def lock_chain(chain: Chain) -> None:
     )
 
 
+def lock_for_edit(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int] = ()) -> None:
+    """Before an edit or delete, take the locks it will need in the global order.
+
+    The order (PostgreSQL): non-roll-up key results, then objectives, then roll-up key
+    results, each by id. A check-in locks its own key result and then its chain in this
+    order; an edit that locked its own row first and the chain later could deadlock with it.
+    """
+    if connection.vendor == "sqlite":
+        return  # IMMEDIATE transactions already serialize writers.
+    kinds = dict(KeyResult.objects.filter(pk__in=list(key_result_ids)).values_list("pk", "kind"))
+    leaves = sorted(pk for pk, kind in kinds.items() if kind != KeyResultKind.ROLLUP)
+    rollups = {pk for pk, kind in kinds.items() if kind == KeyResultKind.ROLLUP}
+    list(
+        KeyResult.objects.select_for_update()
+        .filter(pk__in=leaves)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    lock_chain(collect_chain(objective_ids, rollups))
+
+
 def counting_children(**parent: int) -> list[tuple[float | None, Decimal, datetime | None]]:
     return list(
         Alignment.objects.filter(
@@ -192,9 +213,9 @@ def counting_children(**parent: int) -> list[tuple[float | None, Decimal, dateti
 
 
 def recompute_rollup_key_result(kr_id: int) -> None:
-    kr = KeyResult.objects.get(pk=kr_id)
-    if kr.kind != KeyResultKind.ROLLUP:
-        return
+    kr = KeyResult.objects.filter(pk=kr_id).first()
+    if kr is None or kr.kind != KeyResultKind.ROLLUP:
+        return  # deleted by a concurrent transaction since the chain was collected
     children = counting_children(parent_key_result_id=kr_id)
     raw = rules.weighted_mean((p, w) for p, w, _ in children)
     last = latest(*(stamp for _, _, stamp in children))

@@ -204,6 +204,7 @@ def objective_update(
     unknown = set(changes) - OBJECTIVE_WRITABLE
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
+    engine.lock_for_edit(objective_ids={objective.pk})
     objective = Objective.objects.select_for_update().get(pk=objective.pk)
     before = _objective_snapshot(objective)
     was_counting = objective.state in (ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
@@ -305,6 +306,10 @@ def objective_delete(*, objective: Objective, actor: User) -> None:
     viewer = viewer_for(objective.organization, actor)
     if not can_edit_objective(viewer, objective):
         raise PermissionDenied(_("You may not delete this objective."))
+    engine.lock_for_edit(
+        objective_ids={objective.pk},
+        key_result_ids=KeyResult.objects.filter(objective=objective).values_list("pk", flat=True),
+    )
     parents = _parent_nodes(objective)
     objective_id = objective.pk
     # Children of this objective lose the link; their own progress is unchanged.
@@ -361,6 +366,7 @@ def key_result_update(
 ) -> KeyResult:
     objective = key_result.objective
     _require_editor(objective, actor)
+    engine.lock_for_edit(key_result_ids={key_result.pk})
     kr = KeyResult.objects.select_for_update().get(pk=key_result.pk)
     before = key_result_snapshot(kr)
     children = apply_key_result_fields(
@@ -388,5 +394,6 @@ def key_result_update(
 def key_result_delete(*, key_result: KeyResult, actor: User) -> None:
     objective = key_result.objective
     _require_editor(objective, actor)
+    engine.lock_for_edit(key_result_ids={key_result.pk})
     key_result.delete()
     engine.propagate(objective_ids={objective.pk})
