@@ -1,0 +1,70 @@
+"""Shared checks for the demo tests."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.test import override_settings
+
+from luodi.checkins.models import CheckIn
+from luodi.demo.loader import DemoResult, load_demo
+from luodi.okrs.models import KeyResult, Milestone, Objective
+from luodi.okrs.selectors import Clock, key_result_measures
+from luodi.orgs.models import Cycle, Organization, Theme, Unit
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@contextmanager
+def loaded_demo(django_db_blocker, **kwargs) -> Iterator[DemoResult]:
+    """Load the demo once for a whole test module, and roll it back afterwards."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        with override_settings(PASSWORD_HASHERS=FAST_HASHER):
+            result = load_demo(**kwargs)
+        yield result
+        transaction.set_rollback(True)
+
+
+def noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=SHANGHAI)
+
+
+def status_counts(org: Organization, clock: Clock) -> tuple[Counter, int]:
+    """Statuses of the key results in active cycles, and how many are stale."""
+    statuses: Counter = Counter()
+    stale = 0
+    key_results = (
+        KeyResult.objects.filter(organization=org, objective__cycle__state="active")
+        .select_related("objective__cycle")
+        .prefetch_related("phases")
+    )
+    for kr in key_results:
+        measures = key_result_measures(kr, kr.objective.cycle, clock)
+        statuses[str(measures.status)] += 1
+        stale += measures.stale
+    return statuses, stale
+
+
+def all_texts(org: Organization) -> list[str]:
+    """Every piece of demo text a person reads."""
+    texts = [org.name]
+    texts += Unit.objects.filter(organization=org).values_list("name", flat=True)
+    texts += [m.user.name for m in org.memberships.select_related("user")]
+    for theme in Theme.objects.filter(organization=org):
+        texts += [theme.title, theme.description]
+    texts += Cycle.objects.filter(organization=org).values_list("name", flat=True)
+    for objective in Objective.objects.filter(organization=org):
+        texts += [objective.title, objective.description]
+    for kr in KeyResult.objects.filter(organization=org):
+        texts += [kr.title, kr.measure_unit]
+    texts += Milestone.objects.filter(organization=org).values_list("title", flat=True)
+    texts += CheckIn.objects.filter(organization=org).values_list("note", flat=True)
+    return texts
