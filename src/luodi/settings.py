@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from luodi.core.env import env_bool, env_list, env_str, secret_key
+from luodi.core.env import env_bool, env_int, env_list, env_str, secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("LUODI_DATA_DIR", "var")).resolve()
@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env_list("LUODI_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1
 CSRF_TRUSTED_ORIGINS = env_list("LUODI_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # First, so that our registration/ templates (password reset) win over the admin's.
+    "luodi.web",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -33,7 +35,6 @@ INSTALLED_APPS = [
     "luodi.checkins",
     "luodi.reports",
     "luodi.api",
-    "luodi.web",
     "luodi.demo",
 ]
 
@@ -133,8 +134,22 @@ else:
         "filename": str(DATA_DIR / "huey.sqlite3"),
     }
 
-EMAIL_BACKEND = env_str("LUODI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Mail: printed to the console unless an SMTP host is configured (or another backend named).
+EMAIL_HOST = env_str("LUODI_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("LUODI_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("LUODI_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("LUODI_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("LUODI_EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("LUODI_EMAIL_TIMEOUT", 20)
+EMAIL_BACKEND = env_str(
+    "LUODI_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if env_str("LUODI_EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env_str("LUODI_FROM_EMAIL", "luodi@localhost")
+# An invitation link works once, for this many days.
+INVITATION_DAYS = 14
 
 LOGGING = {
     "version": 1,

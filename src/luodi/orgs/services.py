@@ -260,11 +260,13 @@ def theme_create(
     kind: str = "mid_term",
 ) -> Theme:
     require_admin(organization, actor)
+    last = Theme.objects.filter(organization=organization).order_by("-position").first()
     theme = Theme(
         organization=organization,
         title=(title or "").strip(),
         description=description or "",
         kind=kind,
+        position=last.position + 1 if last else 0,  # new themes go last
     )
     full_clean_or_raise(theme, exclude=["organization"])
     theme.save()
@@ -329,3 +331,66 @@ def cycle_update(*, cycle: Cycle, actor: User, **changes: Any) -> Cycle:
     _validate_cycle(cycle)
     cycle.save()
     return cycle
+
+
+@transaction.atomic
+def unit_delete(*, unit: Unit, actor: User) -> None:
+    """Delete a unit only when it is empty: no sub-units, no members, no objectives."""
+    require_admin(unit.organization, actor)
+    reasons = []
+    if Unit.objects.filter(organization=unit.organization, parent=unit).exists():
+        reasons.append(_("It still has sub-units; move or delete them first."))
+    if Membership.objects.filter(organization=unit.organization, unit=unit).exists():
+        reasons.append(_("People still belong to it; move them to another unit first."))
+    if unit.objectives.exists():
+        reasons.append(_("Objectives still belong to it."))
+    if reasons:
+        raise ValidationError({"__all__": reasons})
+    unit.delete()
+
+
+@transaction.atomic
+def member_remove(*, membership: Membership, actor: User) -> None:
+    """Take a person out of the organization. Their account and their OKRs stay.
+
+    Only owners remove owners; the last owner stays; nobody removes themselves here.
+    People they managed lose that manager and units they led lose that leader.
+    """
+    organization = membership.organization
+    require_admin(organization, actor)
+    if membership.user_id == actor.pk:
+        raise ValidationError({"__all__": [_("You cannot remove yourself.")]})
+    if membership.role == Role.OWNER:
+        if not _is_owner(organization, actor):
+            raise PermissionDenied(_("Only an owner can change an owner."))
+        if not (
+            Membership.objects.filter(organization=organization, role=Role.OWNER)
+            .exclude(pk=membership.pk)
+            .exists()
+        ):
+            raise ValidationError({"__all__": [_("The organization needs at least one owner.")]})
+    Membership.objects.filter(organization=organization, manager_id=membership.user_id).update(
+        manager=None
+    )
+    Unit.objects.filter(organization=organization, leader_id=membership.user_id).update(
+        leader=None
+    )
+    membership.delete()
+
+
+@transaction.atomic
+def theme_move(*, theme: Theme, actor: User, offset: int) -> Theme:
+    """Move a theme up (offset −1) or down (+1) in its organization's order."""
+    require_admin(theme.organization, actor)
+    if offset not in (-1, 1):
+        raise ValidationError({"offset": [_("Move by one place up or down.")]})
+    themes = list(Theme.objects.filter(organization=theme.organization).order_by("position", "id"))
+    index = next(i for i, t in enumerate(themes) if t.pk == theme.pk)
+    other = index + offset
+    if 0 <= other < len(themes):
+        themes[index], themes[other] = themes[other], themes[index]
+    for position, item in enumerate(themes):
+        if item.position != position:
+            item.position = position
+            item.save(update_fields=["position"])
+    return next(t for t in themes if t.pk == theme.pk)

@@ -6,3 +6,6 @@ class WebConfig(AppConfig):
     name = "luodi.web"
     label = "web"
     verbose_name = _("Web pages")
+
+    def ready(self) -> None:
+        from luodi.web import signin  # noqa: F401  (connects the sign-in/out receivers)

@@ -3,6 +3,7 @@ from django.urls import path
 
 from luodi.web.views import (
     accounts,
+    admin_members,
     admin_pages,
     checkin,
     guide,
@@ -22,6 +23,8 @@ urlpatterns = [
     path("language/", accounts.set_language, name="language"),
     path("guide/", guide.guide, name="guide"),
     path("orgs/new/", accounts.org_create, name="org-create"),
+    path("orgs/switch/", accounts.org_switch, name="org-switch"),
+    path("accounts/invite/<str:token>/", accounts.invite_accept, name="invitation-accept"),
     # My OKRs and the weekly check-in
     path(ORG, home.home, name="home"),
     path(ORG + "checkin/", checkin.checkin, name="checkin"),
@@ -55,6 +58,38 @@ urlpatterns = [
     path(ORG + "settings/members/", admin_pages.members_admin, name="settings-members"),
     path(ORG + "settings/cycles/", admin_pages.cycles_admin, name="settings-cycles"),
     path(ORG + "settings/themes/", admin_pages.themes_admin, name="settings-themes"),
+    path(ORG + "settings/units/<int:pk>/", admin_pages.unit_edit, name="settings-unit"),
+    path(
+        ORG + "settings/units/<int:pk>/delete/",
+        admin_pages.unit_delete,
+        name="settings-unit-delete",
+    ),
+    path(ORG + "settings/members/<int:pk>/", admin_members.member_edit, name="settings-member"),
+    path(
+        ORG + "settings/members/<int:pk>/remove/",
+        admin_members.member_remove,
+        name="settings-member-remove",
+    ),
+    path(
+        ORG + "settings/invitations/<int:pk>/resend/",
+        admin_members.invitation_resend,
+        name="settings-invitation-resend",
+    ),
+    path(
+        ORG + "settings/invitations/<int:pk>/revoke/",
+        admin_members.invitation_revoke,
+        name="settings-invitation-revoke",
+    ),
+    path(ORG + "settings/cycles/<int:pk>/", admin_pages.cycle_edit, name="settings-cycle"),
+    path(ORG + "settings/themes/<int:pk>/", admin_pages.theme_edit, name="settings-theme"),
+    path(
+        ORG + "settings/themes/<int:pk>/delete/",
+        admin_pages.theme_delete,
+        name="settings-theme-delete",
+    ),
+    path(
+        ORG + "settings/themes/<int:pk>/move/", admin_pages.theme_move, name="settings-theme-move"
+    ),
 ]
 
 auth_patterns = [
@@ -66,6 +101,7 @@ auth_patterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The templates live in web/templates/registration/ (luodi.web comes before the admin).
     path("accounts/password-reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/password-reset/sent/",
