@@ -445,7 +445,7 @@ class KeyResultForm(forms.Form):
         if kind == KeyResultKind.THRESHOLD:
             fields["direction"] = data["threshold_direction"] or "at_least"
         if kind == KeyResultKind.MILESTONE:
-            used_milestones = [row for row in milestones if row.title or row.weight]
+            used_milestones = [row for row in milestones if row.title]
             fields["milestones"] = [
                 {
                     "id": int(row.id) if row.id.isdigit() else None,

@@ -32,7 +32,7 @@ from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.parent_search import Parents, alignment_candidates, alignment_parents
 from luodi.okrs.permissions import Viewer, can_edit_objective, viewer_for
 from luodi.okrs.policy import PolicyWarning
-from luodi.okrs.selectors import Clock, objective_get
+from luodi.okrs.selectors import Clock, objective_get, objective_queryset
 from luodi.okrs.services import (
     cycle_started,
     key_result_create,
@@ -118,9 +118,15 @@ def _initial_from_post(data: QueryDict, form_class: type) -> dict[str, Any]:
     return initial
 
 
-def _editable_objective(request: HttpRequest, pk: int) -> tuple[Objective, Viewer]:
+def _editable_objective(
+    request: HttpRequest, pk: int, *, key_results: bool = True
+) -> tuple[Objective, Viewer]:
+    """The objective if visible (else 404) and editable by the user (else 403)."""
     org, user = request.org, request.user  # type: ignore[attr-defined]
-    objective = objective_get(organization=org, user=user, objective_id=pk)
+    if key_results:
+        objective = objective_get(organization=org, user=user, objective_id=pk)
+    else:
+        objective = objective_queryset(org, user).filter(pk=pk).first()
     if objective is None:
         raise Http404
     viewer = viewer_for(org, user)
@@ -447,7 +453,7 @@ def _state_choices(org: Organization, viewer: Viewer, objective: Objective) -> l
 @org_page
 def objective_edit(request: HttpRequest, pk: int) -> HttpResponse:
     org, user = request.org, request.user  # type: ignore[attr-defined]
-    objective, viewer = _editable_objective(request, pk)
+    objective, viewer = _editable_objective(request, pk, key_results=False)
     choices = _org_choices(org)
     before = _objective_before(objective)
     states = _state_choices(org, viewer, objective)
