@@ -417,3 +417,39 @@ def test_query_count_is_constant(client, org, owner, member, cycle):
     assert "Shared 9" in response.content.decode()
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) <= 20, [q["sql"][:90] for q in small.captured_queries]
+
+
+def test_every_running_cycle_is_shown_by_default(client, org, owner, member, cycle, okrs):
+    today = timezone.localdate()
+    year = cycle_create(
+        organization=org,
+        actor=owner,
+        name="This year",
+        start_date=today - timedelta(days=200),
+        end_date=today + timedelta(days=160),
+        state=CycleState.ACTIVE,
+    )
+    yearly = objective(org, member, year, "Yearly goal", level="individual")
+    yearly_kr = key_result(yearly, member, title="Yearly number")
+    client.force_login(member)
+    html = client.get(url(org)).content.decode()
+    # the quarter first, then the year, each group labelled with its cycle
+    assert html.index("Raise NPS") < html.index("Yearly number")
+    assert "Current quarter + This year" in html
+    assert "All running cycles" in html
+    data = form_data(html)
+    data[f"kr{yearly_kr.pk}-value"] = ["4"]
+    data[f"kr{okrs['nps'].pk}-value"] = ["30"]
+    response = client.post(url(org), flat(data))
+    assert response.status_code == 302 and response["Location"] == url(org)
+    assert CheckIn.objects.count() == 2
+    # one cycle when asked for
+    html = client.get(url(org, cycle)).content.decode()
+    assert "Raise NPS" in html and "Yearly number" not in html
+
+
+def test_nothing_to_check_in_on(client, org, member, cycle):
+    client.force_login(member)
+    html = client.get(url(org)).content.decode()
+    assert "Nothing to check in on" in html
+    assert "Save check-ins" not in html

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,8 +18,9 @@ from luodi.checkins.services import checkin_submit
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.permissions import Viewer, viewer_for
 from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
+from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle
-from luodi.web.cycles import chosen_cycle, cycles_of
+from luodi.web.cycles import chosen_cycle, current_cycle, cycles_of
 from luodi.web.decorators import org_page
 from luodi.web.forms_checkin import CheckinForm
 from luodi.web.queries_checkin import checkin_blocker, checkin_key_results
@@ -48,13 +49,22 @@ def checkin(request: HttpRequest) -> HttpResponse:
     viewer = viewer_for(org, user)
     clock = Clock.for_org(org)
     cycles = cycles_of(org)
-    cycle = chosen_cycle(request, cycles, clock.today)
+    explicit, shown = _shown_cycles(request, cycles, clock.today)
     if request.method == "POST" and not viewer.can_write:
         raise PermissionDenied
-    context: dict = {"nav": "checkin", "cycles": cycles, "cycle": cycle, "groups": []}
-    if cycle is None:
+    context: dict = {
+        "nav": "checkin",
+        "cycles": cycles,
+        "cycle": shown[0] if shown else None,
+        "shown_cycles": shown,
+        "explicit_cycle": explicit,
+        "running_count": len(_running(cycles, clock.today)),
+        "can_write": viewer.can_write,
+        "groups": [],
+    }
+    if not shown:
         return render(request, "web/checkin.html", context)
-    krs = checkin_key_results(organization=org, viewer=viewer, user=user, cycle=cycle)
+    krs = checkin_key_results(organization=org, viewer=viewer, user=user, cycles=shown)
     data = request.POST if request.method == "POST" else None
     week_start = clock.start_of(clock.today - timedelta(days=clock.today.weekday()))
     groups = _groups(krs, viewer, user, clock, data, week_start)
@@ -63,7 +73,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         saved = _save(rows, user)
         if saved is not None:
             _report(request, saved)
-            return HttpResponseRedirect(_page_url(org.slug, cycle, cycles))
+            return HttpResponseRedirect(_page_url(org.slug, explicit))
     error_rows = [row for row in rows if row.form is not None and row.form.errors]
     _autofocus(rows, error_rows)
     editable = [row for row in rows if row.form is not None]
@@ -72,7 +82,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         editable_count=len(editable),
         done_this_week=sum(1 for row in editable if row.checked_in_this_week),
         error_rows=error_rows,
-        action=_page_url(org.slug, cycle, cycles),
+        action=_page_url(org.slug, explicit),
         week_start=week_start.date(),
     )
     return render(request, "web/checkin.html", context)
@@ -109,7 +119,8 @@ def _groups(
                 measures=key_result_measures(kr, objective.cycle, clock),
                 form=form,
                 blocker=blocker,
-                checked_in_this_week=kr.last_checkin_at is not None
+                checked_in_this_week=blocker is None
+                and kr.last_checkin_at is not None
                 and kr.last_checkin_at >= week_start,
             )
         )
@@ -156,7 +167,7 @@ def _autofocus(rows: list[CheckinRow], error_rows: list[CheckinRow]) -> None:
     if error_rows:
         form = error_rows[0].form
         assert form is not None
-        name = next((n for n in form.errors if n in form.fields), None)
+        name = next((n for n in form.fields if n in form.errors), None)
     else:
         form = next((row.form for row in rows if row.form is not None), None)
         name = None
@@ -166,6 +177,27 @@ def _autofocus(rows: list[CheckinRow], error_rows: list[CheckinRow]) -> None:
     bound.field.widget.attrs["autofocus"] = True
 
 
-def _page_url(slug: str, cycle: Cycle, cycles: list[Cycle]) -> str:
+def _running(cycles: list[Cycle], today: date) -> list[Cycle]:
+    return [
+        c for c in cycles if c.state == CycleState.ACTIVE and c.start_date <= today <= c.end_date
+    ]
+
+
+def _shown_cycles(
+    request: HttpRequest, cycles: list[Cycle], today: date
+) -> tuple[Cycle | None, list[Cycle]]:
+    """(the cycle asked for, the cycles shown). By default every running cycle — a
+    quarter and its year are checked in on in the same week — else the current one."""
+    explicit = chosen_cycle(request, cycles, today) if request.GET.get("cycle") else None
+    if explicit is not None:
+        return explicit, [explicit]
+    running = sorted(_running(cycles, today), key=lambda c: (c.end_date - c.start_date, c.pk))
+    if running:
+        return None, running
+    current = current_cycle(cycles, today)
+    return None, [current] if current else []
+
+
+def _page_url(slug: str, cycle: Cycle | None) -> str:
     url = reverse("web:checkin", kwargs={"org": slug})
-    return f"{url}?cycle={cycle.pk}" if len(cycles) > 1 else url
+    return f"{url}?cycle={cycle.pk}" if cycle else url

@@ -84,7 +84,7 @@ def key_result_checkin(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             return _checked_in(request, kr.objective_id, kr.pk)
     if form.errors:
-        name = next((n for n in form.errors if n in form.fields), None)
+        name = next((n for n in form.fields if n in form.errors), None)
         target = form[name] if name else form.value_field or form["confidence"]
         target.field.widget.attrs["autofocus"] = True
     context = {

@@ -3,12 +3,14 @@
 (function () {
   "use strict";
 
-  // Enter in a note saves the form; Shift+Enter adds a line. Never while an input method
-  // (pinyin) is composing: there Enter picks the characters.
+  // Enter in a note or on a checkbox saves the form; Shift+Enter adds a line to a note.
+  // Never while an input method (pinyin) is composing: there Enter picks the characters.
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || event.shiftKey || event.isComposing || event.keyCode === 229) return;
     var target = event.target;
-    if (!(target instanceof HTMLTextAreaElement)) return;
+    // In a note, and on a checkbox (where browsers do not submit on Enter by themselves).
+    var isBox = target instanceof HTMLInputElement && target.type === "checkbox";
+    if (!(target instanceof HTMLTextAreaElement) && !isBox) return;
     var form = target.form;
     if (!form || !form.hasAttribute("data-enter-submits")) return;
     event.preventDefault();
@@ -83,6 +85,13 @@
       setTimeout(function () { button.disabled = true; button.textContent = button.dataset.savingLabel; }, 0);
     }
   });
+
+  // Keyboard hints that only hold with this script running.
+  function showHints() {
+    document.querySelectorAll("[data-js-hint][hidden]").forEach(function (hint) { hint.hidden = false; });
+  }
+  document.addEventListener("DOMContentLoaded", showHints);
+  document.addEventListener("htmx:afterSettle", showHints);
 
   // A page restored from the back/forward cache starts fresh.
   window.addEventListener("pageshow", function () {
