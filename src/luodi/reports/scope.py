@@ -1,0 +1,302 @@
+"""What a report covers, and the row-level reads that reports share.
+
+Reports read whole cycles at once (tens of thousands of objectives in a large organization),
+so they fetch plain rows in a fixed number of queries and never build a model per row or
+run a query per node. Every query is filtered by the organization and by what the viewer
+may see (`visible_objectives_q`): a report is computed over the visible set only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast
+
+from luodi.okrs import engine
+from luodi.okrs import progress as rules
+from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, KeyResultState
+from luodi.okrs.models import KeyResult, Objective, PhaseTarget
+from luodi.okrs.permissions import Viewer, visible_objectives_q
+from luodi.okrs.selectors import Clock, objective_measures
+from luodi.orgs.choices import CycleState
+from luodi.orgs.models import Cycle, Organization, Unit
+
+COUNTING_STATES = [str(state) for state in COUNTING_OBJECTIVE_STATES]
+
+
+# --- units ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitTree:
+    """An organization's unit tree, read in one query."""
+
+    names: dict[int, str]
+    parent_of: dict[int, int | None]
+    children: dict[int | None, list[int]]  # ordered by name, then id; None: top-level units
+
+    @classmethod
+    def load(cls, organization: Organization) -> UnitTree:
+        rows = sorted(
+            Unit.objects.filter(organization=organization).values_list("pk", "parent_id", "name"),
+            key=lambda row: (row[2], row[0]),
+        )
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id, _name in rows:
+            children.setdefault(parent_id, []).append(pk)
+        return cls(
+            names={pk: name for pk, _parent, name in rows},
+            parent_of={pk: parent for pk, parent, _name in rows},
+            children=children,
+        )
+
+    def subtree(self, unit_id: int) -> set[int]:
+        """The unit and every unit below it."""
+        found: set[int] = set()
+        stack = [unit_id]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(self.children.get(pk, ()))
+        return found
+
+
+# --- scope ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The visible objectives of one cycle, optionally only those under one unit."""
+
+    organization: Organization
+    viewer: Viewer
+    cycle: Cycle
+    unit_ids: frozenset[int] | None = None  # None: the whole organization
+
+    def visible_q(self, prefix: str = "") -> Q:
+        """Objectives of the organization that the viewer may see, in any cycle."""
+        return Q(**{f"{prefix}organization_id": self.organization.pk}) & visible_objectives_q(
+            self.viewer, prefix=prefix
+        )
+
+    def objectives_q(self, prefix: str = "") -> Q:
+        """Visible objectives of the cycle in scope, in any state (prefix for related lookups)."""
+        q = self.visible_q(prefix) & Q(**{f"{prefix}cycle_id": self.cycle.pk})
+        if self.unit_ids is not None:
+            q &= Q(**{f"{prefix}unit_id__in": sorted(self.unit_ids)})
+        return q
+
+    def counting_q(self, prefix: str = "") -> Q:
+        """The in-scope objectives that count in roll-ups: not draft, not cancelled."""
+        return self.objectives_q(prefix) & Q(**{f"{prefix}state__in": COUNTING_STATES})
+
+
+# --- objective rows ---------------------------------------------------------------------------
+
+OBJECTIVE_FIELDS = (
+    "pk",
+    "cycle_id",
+    "title",
+    "level",
+    "unit_id",
+    "owner_id",
+    Cast("weight", FloatField()),  # a float: a Decimal per row costs more than it is worth
+    "state",
+    "progress",
+    "last_checkin_at",
+    "self_score",
+    "final_score",
+)
+
+
+@dataclass(slots=True)
+class ObjectiveRow:
+    pk: int
+    cycle_id: int
+    title: str
+    level: str
+    unit_id: int | None
+    owner_id: int | None
+    weight: float
+    state: str
+    progress: float | None
+    last_checkin_at: datetime | None
+    self_score: float | None
+    final_score: float | None
+
+
+def objective_rows(q: Q) -> list[ObjectiveRow]:
+    return [
+        ObjectiveRow(*values)
+        for values in Objective.objects.filter(q).values_list(*OBJECTIVE_FIELDS)
+    ]
+
+
+class ObjectiveStatus:
+    """`objective_measures()` over many rows, without building a model per row.
+
+    The rule stays in `okrs.selectors`; one scratch objective carries each row's stored
+    fields into it.
+    """
+
+    def __init__(self, clock: Clock, cycles: dict[int, Cycle]) -> None:
+        self.clock = clock
+        self.cycles = cycles
+        self.scratch = Objective()
+
+    def __call__(self, row: ObjectiveRow) -> str:
+        scratch = self.scratch
+        scratch.progress = row.progress
+        scratch.last_checkin_at = row.last_checkin_at
+        scratch.self_score = row.self_score
+        scratch.final_score = row.final_score
+        return objective_measures(scratch, self.cycles[row.cycle_id], self.clock).status
+
+
+# --- key result rows --------------------------------------------------------------------------
+
+KEY_RESULT_FIELDS = (
+    "pk",
+    "objective_id",
+    "title",
+    "kind",
+    "direction",
+    "owner_id",
+    "state",
+    "raw_progress",
+    "progress",
+    "last_confidence",
+    "last_checkin_at",
+    "start_date",
+    "due_date",
+)
+
+
+@dataclass(slots=True)
+class KeyResultRow:
+    pk: int
+    objective_id: int
+    title: str
+    kind: str
+    direction: str
+    owner_id: int | None
+    state: str
+    raw_progress: float | None
+    progress: float | None
+    last_confidence: int | None
+    last_checkin_at: datetime | None
+    start_date: date | None
+    due_date: date | None
+
+
+def key_result_rows(q: Q) -> list[KeyResultRow]:
+    return [
+        KeyResultRow(*values)
+        for values in KeyResult.objects.filter(q).order_by("pk").values_list(*KEY_RESULT_FIELDS)
+    ]
+
+
+@dataclass(frozen=True)
+class PhasePlan:
+    """A key result's phased targets with the metric bounds that the curve runs between."""
+
+    start: Decimal
+    target: Decimal
+    phases: list[rules.Phase]
+
+
+def phase_plans(q: Q) -> dict[int, PhasePlan]:
+    """The phased targets of the key results that match q (one query)."""
+    rows = (
+        PhaseTarget.objects.filter(q)
+        .order_by("key_result_id", "date")
+        .values_list(
+            "key_result_id",
+            "date",
+            "target",
+            "key_result__kind",
+            "key_result__start",
+            "key_result__target",
+        )
+    )
+    plans: dict[int, PhasePlan] = {}
+    for kr_id, day, value, kind, start, target in rows:
+        if kr_id not in plans:
+            bounds = engine.metric_bounds(KeyResult(kind=kind, start=start, target=target))
+            plans[kr_id] = PhasePlan(*bounds, phases=[])
+        plans[kr_id].phases.append(rules.Phase(day, value))
+    return plans
+
+
+@dataclass(frozen=True)
+class RowMeasures:
+    expected_progress: float
+    status: str
+    stale: bool
+
+
+class KeyResultMeasures:
+    """Pace, status and stale flag of key result rows, as
+    `okrs.selectors.key_result_measures` reads the rules in `okrs.progress` (tests/reports
+    prove the two agree).
+
+    That function wants a model with its phases prefetched; prefetching for every key result
+    of a large cycle sends one bound parameter per key result, so reports read the phases in
+    one query (`phase_plans`) and pass them in. Pace and the stale clock's start depend only
+    on the dates, so they are computed once per distinct date pair.
+    """
+
+    def __init__(self, cycle: Cycle, clock: Clock) -> None:
+        self.cycle = cycle
+        self.clock = clock
+        self.cycle_active = cycle.state == CycleState.ACTIVE
+        self._pace: dict[tuple[date, date], float] = {}
+        self._since: dict[date, datetime] = {}
+
+    def __call__(self, kr: KeyResultRow, plan: PhasePlan | None = None) -> RowMeasures:
+        clock = self.clock
+        start_day = kr.start_date or self.cycle.start_date
+        end_day = kr.due_date or self.cycle.end_date
+        if plan is not None:
+            expected = rules.expected_progress(
+                day=clock.today,
+                start_day=start_day,
+                end_day=end_day,
+                start=plan.start,
+                target=plan.target,
+                direction=kr.direction,
+                phases=plan.phases,
+            )
+        else:
+            expected = self._pace_of(start_day, end_day)
+        status = rules.status_of(
+            progress=kr.raw_progress if kr.raw_progress is not None else kr.progress,
+            expected=expected,
+            has_checkin=kr.last_checkin_at is not None,
+            confidence=kr.last_confidence,
+            tolerance=clock.tolerance,
+        )
+        stale = kr.state != KeyResultState.CANCELLED and rules.is_stale(
+            last_checkin_at=kr.last_checkin_at,
+            cycle_start=self._start_of(start_day),
+            now=clock.now,
+            cycle_active=self.cycle_active,
+        )
+        return RowMeasures(expected, status, stale)
+
+    def _pace_of(self, start_day: date, end_day: date) -> float:
+        key = (start_day, end_day)
+        if key not in self._pace:
+            self._pace[key] = rules.expected_progress(
+                day=self.clock.today, start_day=start_day, end_day=end_day
+            )
+        return self._pace[key]
+
+    def _start_of(self, day: date) -> datetime:
+        if day not in self._since:
+            self._since[day] = self.clock.start_of(day)
+        return self._since[day]

@@ -1,0 +1,294 @@
+"""Insights: the alignment map and the dashboard of a cycle.
+
+Both read a whole cycle in a fixed number of queries (independent of its size) and compute
+in Python; both see only what the viewer may see.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import Q
+
+from luodi.accounts.models import User
+from luodi.checkins.models import CheckIn
+from luodi.okrs import progress as rules
+from luodi.okrs.choices import KeyResultKind, KeyResultState, Level, ObjectiveState, Status
+from luodi.okrs.models import Alignment, KeyResultContributor, Objective
+from luodi.okrs.permissions import viewer_for
+from luodi.okrs.selectors import Clock
+from luodi.orgs.models import Cycle, Organization
+from luodi.reports.alignment import AlignmentGraph, build_forest, place
+from luodi.reports.scope import (
+    KeyResultMeasures,
+    KeyResultRow,
+    ObjectiveRow,
+    ObjectiveStatus,
+    RowMeasures,
+    Scope,
+    UnitTree,
+    key_result_rows,
+    objective_rows,
+    phase_plans,
+)
+from luodi.reports.trend import scope_trend
+
+AT_RISK_LIMIT = 10
+STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
+LIVE_OBJECTIVE_STATES = [
+    str(s) for s in (ObjectiveState.DRAFT, ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
+]
+
+
+def alignment_tree(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    unit_id: int | None = None,
+    clock: Clock | None = None,
+) -> dict[str, list[dict[str, Any]]]:
+    """The cycle's alignment map: `{"roots": [node], "unaligned": [node]}`.
+
+    node = `{objective_id, cycle_id, title, level, unit_id, owner_id, progress, status,
+    children: [node]}`; status by `objective_measures` against the node's own cycle.
+
+    - Nodes are the objectives the user may see, cancelled ones left out. Links to or from
+      an objective the user may not see are ignored, so a hidden objective leaves no trace
+      (not even as a placeholder); "parent" below means a visible parent.
+    - A child is an objective of this cycle aligned (contributes or supports) to the parent
+      objective or to one of its key results. An objective with several parents appears
+      under each.
+    - Every objective of the cycle is placed: under its parents when it has any; else as a
+      root when something aligns to it or it is company-level; else in `unaligned`
+      (a non-company objective that aligns to nothing and that nothing aligns to).
+    - A parent in another cycle (a yearly objective above quarterly ones) is a root of its
+      own, listed first, showing its children from this cycle; its own parents are not
+      followed further.
+    - With `unit_id`: the objectives whose unit is in that unit's subtree, plus the chain of
+      their ancestors so the map stays connected; other children are left out. Placement
+      does not change with the filter: an objective whose children all sit outside the
+      unit is still a root (with no children shown).
+
+    Three queries whatever the size of the cycle, one more when parents sit in other
+    cycles, one more with `unit_id` (plus three for the viewer's permissions, cached on the
+    user object).
+    """
+    clock = clock or Clock.for_org(organization)
+    graph = AlignmentGraph(Scope(organization, viewer_for(organization, user), cycle))
+    roots, unaligned = place(graph)
+    included: set[int] | frozenset[int] = frozenset(graph.rows)
+    if unit_id is not None:
+        unit_ids = UnitTree.load(organization).subtree(unit_id)
+        inside = {pk for pk in graph.in_cycle if graph.rows[pk].unit_id in unit_ids}
+        included = inside | graph.ancestors(inside)
+        roots = [pk for pk in roots if pk in included]
+        unaligned = [pk for pk in unaligned if pk in inside]
+    status = ObjectiveStatus(clock, graph.cycles)
+    return {
+        "roots": build_forest(graph, roots, included, status),
+        "unaligned": build_forest(graph, unaligned, included, status),
+    }
+
+
+def dashboard(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    unit_id: int | None = None,
+    clock: Clock | None = None,
+) -> dict[str, Any]:
+    """The cycle's dashboard for the whole organization or one unit's subtree.
+
+    Scope: the objectives of the cycle that the user may see, not draft and not cancelled,
+    whose unit is in the unit's subtree when `unit_id` is given. Their key results: the
+    active (not cancelled) ones. Hidden objectives count nowhere.
+
+    - progress: weighted mean of the scope's stored objective progress, weights = objective
+      weights (`weighted_mean`: none → 0, zero weight ignored, nothing → null).
+    - expected_progress: how far through the cycle today is (org timezone).
+    - status_counts: key results by status (not_started, on_track, at_risk, off_track,
+      done), plus `stale`, the number of those that are also stale.
+    - units: the unit and its direct child units (whole organization: each top-level unit
+      and its direct children), parent before children; for each, progress = weighted mean
+      and objectives = count over the scope's objectives in that unit's subtree.
+    - checkin_rate: of the people who own or contribute to an active, non-roll-up key
+      result in scope, the share who wrote a check-in on one of those key results during
+      the current ISO week (Monday 00:00 to Monday 00:00 in the org timezone); null when
+      nobody is expected to check in. `checkin_people` and `checkin_done` are the two counts.
+    - alignment_coverage: share of the scope's non-company objectives with at least one
+      parent (an objective or a key result's objective) that the user can see and that is
+      not cancelled; null when there are none.
+    - at_risk: up to 10 key results that are off track or at risk, or stale and not done;
+      largest gap (expected − clamped progress) first.
+    - trend: weekly points `{date, progress, expected}` from the cycle start to today
+      (at most 60; see `trend.py`): each key result at its latest check-in snapshot by the
+      end of that day, rolled up with today's weights, key results, alignments and roll-up
+      key results — child objectives' contributions included, at any depth and in any
+      cycle, exactly as the engine does — so the last point equals `progress` unless
+      definitions changed after the check-ins.
+
+    Ten queries whatever the size of the scope (plus three for the viewer's permissions,
+    cached on the user object).
+    """
+    clock = clock or Clock.for_org(organization)
+    units = UnitTree.load(organization)
+    unit_ids = None if unit_id is None else frozenset(units.subtree(unit_id))
+    scope = Scope(organization, viewer_for(organization, user), cycle, unit_ids)
+    objectives = objective_rows(scope.counting_q())
+    key_results = key_result_rows(
+        Q(organization=organization, state=KeyResultState.ACTIVE) & scope.counting_q("objective__")
+    )
+    plans = phase_plans(Q(organization=organization) & scope.counting_q("key_result__objective__"))
+    measure = KeyResultMeasures(cycle, clock)
+    measures = {kr.pk: measure(kr, plans.get(kr.pk)) for kr in key_results}
+    return {
+        "progress": rules.weighted_mean((o.progress, o.weight) for o in objectives),
+        "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
+        "status_counts": _status_counts(measures.values()),
+        "units": _unit_breakdown(units, unit_id, objectives),
+        **_checkins_this_week(scope, key_results, clock),
+        "alignment_coverage": _alignment_coverage(scope, objectives),
+        "at_risk": _at_risk(key_results, measures),
+        "trend": scope_trend(
+            organization=organization,
+            cycle=cycle,
+            scope_objectives=Objective.objects.filter(scope.counting_q()),
+            scope_weights={o.pk: o.weight for o in objectives},
+            clock=clock,
+        ),
+    }
+
+
+def _status_counts(measures: Iterable[RowMeasures]) -> dict[str, int]:
+    counts = {str(key): 0 for key in STATUS_KEYS}
+    counts["stale"] = 0
+    for m in measures:
+        counts[m.status] += 1
+        counts["stale"] += int(m.stale)
+    return counts
+
+
+def _unit_breakdown(
+    units: UnitTree, unit_id: int | None, objectives: list[ObjectiveRow]
+) -> list[dict[str, Any]]:
+    if unit_id is None:
+        listed = []
+        for top in units.children.get(None, []):
+            listed += [top, *units.children.get(top, [])]
+    else:
+        listed = [unit_id, *units.children.get(unit_id, [])]
+    wanted = set(listed)
+    # Which listed units each unit sits under (itself included), walking up once per unit.
+    above: dict[int, list[int]] = {}
+    for pk in units.parent_of:
+        chain, current, seen = [], pk, set()
+        while current is not None and current not in seen:
+            seen.add(current)
+            if current in wanted:
+                chain.append(current)
+            current = units.parent_of.get(current)
+        above[pk] = chain
+    members: dict[int, list[ObjectiveRow]] = {pk: [] for pk in listed}
+    for objective in objectives:
+        for pk in above.get(objective.unit_id, ()) if objective.unit_id is not None else ():
+            members[pk].append(objective)
+    return [
+        {
+            "unit_id": pk,
+            "parent_id": units.parent_of.get(pk),
+            "name": units.names.get(pk, ""),
+            "progress": rules.weighted_mean((o.progress, o.weight) for o in members[pk]),
+            "objectives": len(members[pk]),
+        }
+        for pk in listed
+    ]
+
+
+def _checkins_this_week(
+    scope: Scope, key_results: list[KeyResultRow], clock: Clock
+) -> dict[str, Any]:
+    in_scope = Q(organization=scope.organization) & scope.counting_q("key_result__objective__")
+    in_scope &= Q(key_result__state=KeyResultState.ACTIVE) & ~Q(
+        key_result__kind=KeyResultKind.ROLLUP
+    )
+    people = {
+        kr.owner_id
+        for kr in key_results
+        if kr.owner_id is not None and kr.kind != KeyResultKind.ROLLUP
+    }
+    people |= set(
+        KeyResultContributor.objects.filter(in_scope).values_list("user_id", flat=True).distinct()
+    )
+    if not people:
+        return {"checkin_rate": None, "checkin_people": 0, "checkin_done": 0}
+    monday = clock.today - timedelta(days=clock.today.weekday())
+    authors = set(
+        CheckIn.objects.filter(
+            in_scope,
+            created_at__gte=clock.start_of(monday),
+            created_at__lt=clock.start_of(monday + timedelta(days=7)),
+        )
+        .order_by()
+        .values_list("author_id", flat=True)
+        .distinct()
+    )
+    done = len(people & authors)
+    return {"checkin_rate": done / len(people), "checkin_people": len(people), "checkin_done": done}
+
+
+def _alignment_coverage(scope: Scope, objectives: list[ObjectiveRow]) -> float | None:
+    candidates = {o.pk for o in objectives if o.level != Level.COMPANY}
+    if not candidates:
+        return None
+    parent_objective = "parent_objective__"
+    parent_kr_objective = "parent_key_result__objective__"
+    visible_parent = (
+        Q(parent_objective__isnull=False)
+        & scope.visible_q(parent_objective)
+        & Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
+    ) | (
+        Q(parent_key_result__isnull=False)
+        & scope.visible_q(parent_kr_objective)
+        & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
+    )
+    aligned = set(
+        Alignment.objects.filter(organization=scope.organization)
+        .filter(scope.counting_q("child__"))
+        .filter(visible_parent)
+        .values_list("child_id", flat=True)
+        .distinct()
+    )
+    return len(candidates & aligned) / len(candidates)
+
+
+def _at_risk(key_results: list[KeyResultRow], measures: dict[int, RowMeasures]) -> list[dict]:
+    severity = {Status.OFF_TRACK: 0, Status.AT_RISK: 1}
+    flagged = []
+    for kr in key_results:
+        m = measures[kr.pk]
+        if m.status in severity or (m.stale and m.status != Status.DONE):
+            gap = m.expected_progress - rules.clamp(kr.progress or 0.0)
+            flagged.append((-gap, severity.get(m.status, 2), kr.pk, kr))
+    worst = heapq.nsmallest(AT_RISK_LIMIT, flagged, key=lambda item: item[:3])
+    return [_key_result_summary(kr, measures[kr.pk]) for *_, kr in worst]
+
+
+def _key_result_summary(kr: KeyResultRow, m: RowMeasures) -> dict[str, Any]:
+    return {
+        "id": kr.pk,
+        "objective_id": kr.objective_id,
+        "title": kr.title,
+        "kind": kr.kind,
+        "progress": kr.progress,
+        "raw_progress": kr.raw_progress,
+        "expected_progress": m.expected_progress,
+        "status": m.status,
+        "stale": m.stale,
+        "owner_id": kr.owner_id,
+        "confidence": kr.last_confidence,
+    }
