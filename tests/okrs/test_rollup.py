@@ -427,3 +427,50 @@ def test_random_edits_never_leave_stale_progress(org, owner, cycle, seed):
         operation = _random_step(rng, org, owner, objectives, rollups, metrics)
         differences = rebuild(organization=org, write=False).differences
         assert [str(d) for d in differences] == [], (seed, step, operation)
+
+
+def test_nested_rollup_key_results(org, owner, cycle):
+    """C → roll-up KR of B → B → roll-up KR of A → A: two roll-up KRs in one chain."""
+    a = objective(org, owner, cycle, "A")
+    a_rollup = key_result(a, owner, "rollup", weight=Decimal(3))
+    key_result(a, owner, "boolean", weight=Decimal(1))
+    b = objective(org, owner, cycle, "B", alignments=[contributes(a_rollup)])
+    b_rollup = key_result(b, owner, "rollup")
+    c = objective(org, owner, cycle, "C", alignments=[contributes(b_rollup, weight=2)])
+    check_in(key_result(c, owner, "boolean"), owner, done=True)
+
+    assert progress_of(b_rollup) == 1.0
+    assert progress_of(b) == 1.0
+    assert progress_of(a_rollup) == 1.0
+    assert progress_of(a) == 0.75
+    a.refresh_from_db()
+    assert a.last_checkin_at is not None
+    assert_consistent(org)
+
+
+def test_turning_a_rollup_key_result_into_a_metric_stops_the_roll_up(org, owner, cycle):
+    """Decided: contributing links to a key result that stops being a roll-up stay on the
+    map but no longer count; the key result starts over from its (absent) check-ins."""
+    parent = objective(org, owner, cycle, "Parent")
+    rollup = key_result(parent, owner, "rollup")
+    child = objective(org, owner, cycle, "Child", alignments=[contributes(rollup)])
+    check_in(key_result(child, owner), owner, "10")
+    assert progress_of(parent) == 1.0
+
+    key_result_update(
+        key_result=rollup,
+        actor=owner,
+        kind="metric",
+        start=Decimal(0),
+        target=Decimal(5),
+        reason="Measured directly now",
+    )
+
+    rollup.refresh_from_db()
+    assert (rollup.progress, rollup.last_checkin_at) == (None, None)
+    assert progress_of(parent) == 0.0
+    assert_consistent(org)
+
+    key_result_update(key_result=rollup, actor=owner, kind="rollup", reason="Back again")
+    assert progress_of(parent) == 1.0
+    assert_consistent(org)
