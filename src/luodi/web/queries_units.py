@@ -8,10 +8,11 @@ computed twice.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, Q
 
@@ -24,6 +25,7 @@ from luodi.okrs.selectors import Clock, key_results_prefetch, objective_list
 from luodi.orgs.choices import ThemeKind
 from luodi.orgs.models import Cycle, Membership, Organization, Theme, Unit
 from luodi.web.presenters import ObjectiveCard, objective_cards
+from luodi.web.templatetags.luodi import pct
 
 COUNTING = [str(state) for state in COUNTING_OBJECTIVE_STATES]
 
@@ -46,6 +48,7 @@ class UnitNode:
     expected: float | None = None
     status: str = Status.NOT_STARTED
     depth: int = 0
+    url: str = ""
     children: list[UnitNode] = field(default_factory=list)
 
 
@@ -59,9 +62,12 @@ class UnitRow:
 
 @dataclass
 class _Tally:
+    """A unit's own objectives, then (after the roll-up) its whole subtree's."""
+
     count: int = 0
-    pairs: list[tuple[float | None, object]] = field(default_factory=list)
+    pairs: list[tuple[float | None, Decimal]] = field(default_factory=list)
     last_checkin_at: datetime | None = None
+    weight: Decimal = Decimal(0)  # the positive weights under the unit, for its parent
 
 
 def _unit_nodes(organization: Organization) -> dict[int, UnitNode]:
@@ -96,56 +102,58 @@ def _people_per_unit(organization: Organization) -> dict[int, int]:
 
 
 def _objective_tallies(
-    organization: Organization, user: User, cycle: Cycle, parent_of: dict[int, int | None]
+    organization: Organization, user: User, cycle: Cycle, unit_ids: list[int] | None
 ) -> dict[int, _Tally]:
-    """Visible objectives of the cycle that count (not draft, not cancelled), tallied for
-    their unit and every unit above it: a unit's numbers cover its whole subtree."""
+    """The visible objectives of the cycle that count (not draft, not cancelled), per unit."""
     viewer = viewer_for(organization, user)
-    rows = (
-        Objective.objects.filter(
-            organization=organization, cycle=cycle, unit__isnull=False, state__in=COUNTING
-        )
-        .filter(visible_objectives_q(viewer))
-        .values_list("unit_id", "weight", "progress", "last_checkin_at")
-    )
-    chains: dict[int, list[int]] = {}
+    objectives = Objective.objects.filter(
+        organization=organization, cycle=cycle, unit__isnull=False, state__in=COUNTING
+    ).filter(visible_objectives_q(viewer))
+    if unit_ids is not None:
+        objectives = objectives.filter(unit_id__in=unit_ids)
     tallies: dict[int, _Tally] = {}
+    rows = objectives.values_list("unit_id", "weight", "progress", "last_checkin_at")
     for unit_id, weight, progress, last_checkin_at in rows:
-        if unit_id not in chains:
-            chains[unit_id] = _self_and_above(unit_id, parent_of)
-        for pk in chains[unit_id]:
-            tally = tallies.setdefault(pk, _Tally())
-            tally.count += 1
-            tally.pairs.append((progress, weight))
-            if last_checkin_at and (
-                tally.last_checkin_at is None or last_checkin_at > tally.last_checkin_at
-            ):
-                tally.last_checkin_at = last_checkin_at
+        tally = tallies.setdefault(unit_id, _Tally())
+        tally.count += 1
+        tally.pairs.append((progress, weight))
+        if weight > 0:
+            tally.weight += weight
+        tally.last_checkin_at = _later(tally.last_checkin_at, last_checkin_at)
     return tallies
 
 
-def _self_and_above(pk: int, parent_of: dict[int, int | None]) -> list[int]:
-    chain: list[int] = []
-    current: int | None = pk
-    while current is not None and current in parent_of and current not in chain:
-        chain.append(current)
-        current = parent_of[current]
-    return chain
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    return max(a, b)
 
 
-def _apply_tally(node: UnitNode, tally: _Tally | None, expected: float, clock: Clock) -> None:
+def _roll_up(node: UnitNode, tallies: dict[int, _Tally], expected: float, clock: Clock) -> _Tally:
+    """The subtree's numbers, children first. A child enters its parent's mean as one item,
+    its progress weighted by the sum of its objectives' weights: the same mean as over all
+    the objectives, with each objective read once."""
+    own = tallies.get(node.pk) or _Tally()
+    total = _Tally(own.count, list(own.pairs), own.last_checkin_at, own.weight)
+    for child in node.children:
+        below = _roll_up(child, tallies, expected, clock)
+        total.count += below.count
+        total.weight += below.weight
+        total.last_checkin_at = _later(total.last_checkin_at, below.last_checkin_at)
+        if below.weight > 0:
+            total.pairs.append((child.progress, below.weight))
     node.expected = expected
-    if tally is None:
-        return
-    node.objectives = tally.count
-    node.progress = rules.weighted_mean(tally.pairs)  # type: ignore[arg-type]
-    node.status = rules.status_of(
-        progress=node.progress,
-        expected=expected,
-        has_checkin=tally.last_checkin_at is not None,
-        confidence=None,
-        tolerance=clock.tolerance,
-    )
+    node.objectives = total.count
+    if total.count:
+        node.progress = rules.weighted_mean(total.pairs)
+        node.status = rules.status_of(
+            progress=node.progress,
+            expected=expected,
+            has_checkin=total.last_checkin_at is not None,
+            confidence=None,
+            tolerance=clock.tolerance,
+        )
+    return total
 
 
 @dataclass
@@ -171,6 +179,17 @@ class UnitForest:
             rows.append(UnitRow(node, range(max(0, node.depth + opened - next_depth))))
         return rows
 
+    def subtree(self, pk: int) -> set[int]:
+        """The unit and every unit below it."""
+        found: set[int] = set()
+        stack = [self.nodes[pk]]
+        while stack:
+            node = stack.pop()
+            if node.pk not in found:
+                found.add(node.pk)
+                stack.extend(node.children)
+        return found
+
     def ancestors(self, pk: int) -> list[UnitNode]:
         """From the top unit down to the unit's parent."""
         chain: list[UnitNode] = []
@@ -184,10 +203,18 @@ class UnitForest:
 
 
 def unit_forest(
-    *, organization: Organization, user: User, cycle: Cycle | None, clock: Clock
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle | None,
+    clock: Clock,
+    within: int | None = None,
 ) -> UnitForest:
     """Every unit with its leader, its people, and the count and progress of the visible
     objectives of the cycle in its subtree (the same scope as the dashboard's units).
+
+    With `within`, objectives are read for that unit's subtree only: its numbers and its
+    sub-units' are right, the units above it leave theirs out.
 
     Three queries: units with leaders, people per unit, objective rows (plus the viewer's
     visibility, read once per request).
@@ -199,16 +226,27 @@ def unit_forest(
             nodes[unit_id].members = count
             for pk in _self_and_above(unit_id, parent_of):
                 nodes[pk].people += count
-    if cycle is not None:
-        expected = rules.time_fraction(clock.today, cycle.start_date, cycle.end_date)
-        tallies = _objective_tallies(organization, user, cycle, parent_of)
-        for node in nodes.values():
-            _apply_tally(node, tallies.get(node.pk), expected, clock)
     roots: list[UnitNode] = []
     for node in nodes.values():  # already ordered by name
         parent = nodes.get(node.parent_id) if node.parent_id is not None else None
         (parent.children if parent is not None else roots).append(node)
-    return UnitForest(nodes, roots)
+    forest = UnitForest(nodes, roots)
+    if cycle is not None:
+        expected = rules.time_fraction(clock.today, cycle.start_date, cycle.end_date)
+        subtree = None if within is None else sorted(forest.subtree(within))
+        tallies = _objective_tallies(organization, user, cycle, subtree)
+        for root in roots:
+            _roll_up(root, tallies, expected, clock)
+    return forest
+
+
+def _self_and_above(pk: int, parent_of: dict[int, int | None]) -> list[int]:
+    chain: list[int] = []
+    current: int | None = pk
+    while current is not None and current in parent_of and current not in chain:
+        chain.append(current)
+        current = parent_of[current]
+    return chain
 
 
 # --- one unit ---------------------------------------------------------------------------------
@@ -328,7 +366,7 @@ STATUS_ORDER = [
     for s in (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
 ]
 LEVEL_ORDER = [str(level) for level in (Level.COMPANY, Level.UNIT, Level.INDIVIDUAL)]
-OUTLINE_LIMIT = 3000  # nodes in the text outline; the chart shows everything
+OUTLINE_LIMIT = 1500  # lines of the text outline (past that, choose a unit); the chart shows all
 
 
 @dataclass
@@ -342,6 +380,8 @@ class OutlineItem:
     progress: float | None = None
     status: str = ""
     level: str = ""
+    url: str = ""
+    meta: str = ""  # "On track · 45%", ready to show: the outline can be thousands of lines
     has_children: bool = False
     closes: range = range(0)
 
@@ -356,15 +396,14 @@ class AlignmentMap:
     total: int
 
 
-def _theme_groups(
+def _theme_links(
     organization: Organization, cycle: Cycle, roots: list[dict]
-) -> tuple[list[tuple[Theme, list[int]]], list[int]]:
-    """Themes with the root objectives linked to them, and the roots linked to none.
+) -> tuple[list[Theme], dict[int, list[int]]]:
+    """The organization's themes, and the themes each objective on the map links to.
 
-    Two queries: the themes, and the theme links of this cycle's objectives and of the
-    roots from other cycles.
+    Two queries: the themes, and the links of this cycle's objectives and of the roots from
+    other cycles (the only objectives of other cycles on the map).
     """
-    root_ids = [node["objective_id"] for node in roots]
     elsewhere = [node["objective_id"] for node in roots if node["cycle_id"] != cycle.pk]
     links = ObjectiveTheme.objects.filter(organization=organization).filter(
         Q(objective__cycle=cycle) | Q(objective_id__in=elsewhere)
@@ -373,39 +412,77 @@ def _theme_groups(
     for objective_id, theme_id in links.values_list("objective_id", "theme_id"):
         themes_of.setdefault(objective_id, []).append(theme_id)
     themes = list(Theme.objects.filter(organization=organization).order_by("position", "pk"))
+    return themes, themes_of
+
+
+def _flatten(forest: list[dict]) -> tuple[dict[int, dict], list[int]]:
+    """Every node once (shared nodes too), parents before children."""
+    nodes: dict[int, dict] = {}
+    parents_left: dict[int, int] = {}
+    for node in _walk(forest):
+        for child in node["children"]:
+            parents_left[child["objective_id"]] = parents_left.get(child["objective_id"], 0) + 1
+        nodes[node["objective_id"]] = node
+    order: list[int] = []
+    ready = deque(node["objective_id"] for node in forest)
+    while ready:  # Kahn's algorithm: the forest is acyclic (alignment_tree cuts cycles)
+        pk = ready.popleft()
+        order.append(pk)
+        for child in nodes[pk]["children"]:
+            cid = child["objective_id"]
+            parents_left[cid] -= 1
+            if parents_left[cid] == 0:
+                ready.append(cid)
+    return nodes, order
+
+
+def _walk(forest: list[dict]) -> Iterator[dict]:
+    seen: set[int] = set()
+    stack = list(reversed(forest))
+    while stack:
+        node = stack.pop()
+        if node["objective_id"] in seen:
+            continue
+        seen.add(node["objective_id"])
+        yield node
+        stack.extend(reversed(node["children"]))
+
+
+def _place_under_themes(
+    themes: list[Theme],
+    themes_of: dict[int, list[int]],
+    nodes: dict[int, dict],
+    order: list[int],
+    roots: list[dict],
+) -> tuple[list[tuple[Theme, list[int]]], list[int]]:
+    """Each objective goes under the themes it links to, unless an objective above it
+    already brings it there; roots linked to no theme go to the loose group."""
+    known = {theme.pk for theme in themes}
+    above: dict[int, set[int]] = {pk: set() for pk in nodes}
     by_theme: dict[int, list[int]] = {theme.pk: [] for theme in themes}
-    loose: list[int] = []
-    for pk in root_ids:
-        linked = [t for t in themes_of.get(pk, ()) if t in by_theme]
-        for theme_id in linked:
+    for pk in order:
+        own = {t for t in themes_of.get(pk, ()) if t in known}
+        for theme_id in sorted(own - above[pk]):
             by_theme[theme_id].append(pk)
-        if not linked:
-            loose.append(pk)
+        for child in nodes[pk]["children"]:
+            above[child["objective_id"]] |= above[pk] | own
+    loose = [
+        node["objective_id"]
+        for node in roots
+        if not any(t in known for t in themes_of.get(node["objective_id"], ()))
+    ]
     return [(theme, by_theme[theme.pk]) for theme in themes], loose
 
 
-def _flatten(forest: list[dict]) -> tuple[dict[int, list], dict[int, list[int]]]:
-    """Every node once (shared nodes too) and the child ids of each."""
-    nodes: dict[int, list] = {}
-    kids: dict[int, list[int]] = {}
-    stack = list(forest)
-    while stack:
-        node = stack.pop()
-        pk = node["objective_id"]
-        if pk in nodes:
-            continue
-        progress = node["progress"]
-        nodes[pk] = [
-            node["title"],
-            None if progress is None else round(rules.clamp(progress) * 100, 1),
-            STATUS_ORDER.index(node["status"]) if node["status"] in STATUS_ORDER else 0,
-            LEVEL_ORDER.index(node["level"]) if node["level"] in LEVEL_ORDER else 2,
-            node["unit_id"],
-        ]
-        if node["children"]:
-            kids[pk] = [child["objective_id"] for child in node["children"]]
-            stack.extend(node["children"])
-    return nodes, kids
+def _node_row(node: dict) -> list:
+    progress = node["progress"]
+    return [
+        node["title"],
+        None if progress is None else round(rules.clamp(progress) * 100, 1),
+        STATUS_ORDER.index(node["status"]) if node["status"] in STATUS_ORDER else 0,
+        LEVEL_ORDER.index(node["level"]) if node["level"] in LEVEL_ORDER else 2,
+        node["unit_id"],
+    ]
 
 
 def alignment_map_model(
@@ -416,11 +493,16 @@ def alignment_map_model(
     unit_names: dict[int, str],
     root_title: str,
     group_title: str,
+    objective_url: str,
 ) -> AlignmentMap:
-    """The chart data, the outline and the unaligned list from `alignment_tree`'s answer."""
+    """The chart data, the outline and the unaligned list from `alignment_tree`'s answer.
+
+    `objective_url` is the URL of objective 0; each objective's id takes the place of the 0.
+    """
     roots, unaligned = tree["roots"], tree["unaligned"]
-    groups, loose = _theme_groups(organization, cycle, roots)
-    nodes, kids = _flatten(roots)
+    themes, themes_of = _theme_links(organization, cycle, roots)
+    nodes, order = _flatten(roots)
+    groups, loose = _place_under_themes(themes, themes_of, nodes, order, roots)
     theme_kinds = dict(ThemeKind.choices)
     payload = {
         "root": root_title,
@@ -428,13 +510,17 @@ def alignment_map_model(
             [theme.title, str(theme_kinds.get(theme.kind, "")), ids] for theme, ids in groups
         ],
         "loose": [group_title, loose],
-        "nodes": {str(pk): row for pk, row in nodes.items()},
-        "kids": {str(pk): ids for pk, ids in kids.items()},
+        "nodes": {str(pk): _node_row(node) for pk, node in nodes.items()},
+        "kids": {
+            str(pk): [child["objective_id"] for child in node["children"]]
+            for pk, node in nodes.items()
+            if node["children"]
+        },
         "units": {str(pk): name for pk, name in unit_names.items()},
         "cycle": cycle.pk,
     }
-    outline, cut = _outline(groups, loose, roots, group_title)
-    counts = Counter(STATUS_ORDER[row[2]] for row in nodes.values() if row)
+    outline, cut = _outline(groups, loose, nodes, group_title, objective_url)
+    counts = Counter(node["status"] for node in nodes.values())
     return AlignmentMap(
         payload=payload,
         outline=outline,
@@ -446,11 +532,16 @@ def alignment_map_model(
 
 
 def _outline(
-    groups: list[tuple[Theme, list[int]]], loose: list[int], roots: list[dict], group_title: str
+    groups: list[tuple[Theme, list[int]]],
+    loose: list[int],
+    by_id: dict[int, dict],
+    group_title: str,
+    objective_url: str,
 ) -> tuple[list[OutlineItem], bool]:
-    by_id = {node["objective_id"]: node for node in roots}
     items: list[OutlineItem] = []
     cut = False
+    head, _zero, tail = objective_url.rpartition("/0/")
+    labels = {key: str(Status(key).label) for key in STATUS_ORDER}
 
     def objective(node: dict, depth: int, path: frozenset[int]) -> None:
         nonlocal cut
@@ -467,6 +558,8 @@ def _outline(
                 progress=node["progress"],
                 status=node["status"],
                 level=node["level"],
+                url=f"{head}/{node['objective_id']}/{tail}",
+                meta=f"{labels.get(node['status'], '')} · {pct(node['progress'])}",
                 has_children=bool(children),
             )
         )

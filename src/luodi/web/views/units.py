@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from luodi.okrs.choices import Status
 from luodi.okrs.permissions import viewer_for
@@ -12,6 +14,7 @@ from luodi.orgs.selectors import unit_get
 from luodi.web.cycles import chosen_cycle, cycles_of
 from luodi.web.decorators import org_page
 from luodi.web.queries_units import unit_forest, unit_okrs, unit_people
+from luodi.web.templatetags.luodi import pct
 
 
 def is_partial(request: HttpRequest) -> bool:
@@ -29,11 +32,19 @@ def units(request: HttpRequest) -> HttpResponse:
     cycles = cycles_of(org)
     cycle = chosen_cycle(request, cycles, clock.today)
     forest = unit_forest(organization=org, user=user, cycle=cycle, clock=clock)
+    rows = forest.rows()
+    # One reverse() for the page; the tree can hold a thousand units.
+    head, _zero, tail = reverse("web:unit", kwargs={"org": org.slug, "pk": 0}).rpartition("/0/")
+    query = f"?cycle={cycle.pk}" if cycle else ""
+    for row in rows:
+        row.node.url = f"{head}/{row.node.pk}/{tail}{query}"
+    expected = next((row.node.expected for row in rows), None)
     context = {
         "nav": "units",
         "cycles": cycles,
         "cycle": cycle,
-        "rows": forest.rows(),
+        "rows": rows,
+        "pace_title": _("Expected by today: %(pace)s") % {"pace": pct(expected)},
         "my_unit_id": request.membership.unit_id,  # type: ignore[attr-defined]
     }
     return render(request, "web/units.html", context)
@@ -48,7 +59,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     clock = Clock.for_org(org)
     cycles = cycles_of(org)
     cycle = chosen_cycle(request, cycles, clock.today)
-    forest = unit_forest(organization=org, user=user, cycle=cycle, clock=clock)
+    forest = unit_forest(organization=org, user=user, cycle=cycle, clock=clock, within=unit.pk)
     node = forest.nodes[unit.pk]
     people = unit_people(organization=org, unit=unit)
     owner_id = _int_param(request, "owner")
