@@ -138,7 +138,8 @@ def test_dates_and_phases_move_with_the_cycle(org, owner, q4, q1):
     copy, _w = objective_copy_to_cycle(objective=source, actor=owner, cycle_id=q1.pk)
 
     revenue, coverage = copy.key_results.order_by("position")
-    # Oct 1 → Jan 1 is 92 days: Oct 15 → Jan 15, Oct 31 → Jan 31, Nov 30 → Mar 2; the quarter end stays one.
+    # Oct 1 → Jan 1 is 92 days: Oct 15 → Jan 15, Oct 31 → Jan 31, Nov 30 → Mar 2;
+    # the quarter's last day stays the quarter's last day.
     assert revenue.start_date == date(2027, 1, 15)
     assert [(p.date, p.target) for p in revenue.phases.all()] == [
         (date(2027, 1, 31), Decimal(30)),

@@ -725,3 +725,64 @@ def test_query_counts_do_not_grow_with_the_data(client, org, owner, member, cycl
     large = [_count(client, path, **headers) for path, headers in paths]
     assert large == small, (small, large)
     assert max(small) <= 25, small
+
+
+# --- every kind ------------------------------------------------------------------------------
+
+
+def test_every_kind_through_the_form(client, org, member, cycle):
+    objective = make_objective(org, member, cycle, level="individual")
+    client.force_login(member)
+    new = url("key-result-new", org, pk=objective.pk)
+    posts = [
+        metric_post(title="Churn down", start="8", target="5", unit="%"),
+        metric_post(title="Coverage", kind="percentage", start="", target=""),
+        metric_post(
+            title="Uptime",
+            kind="threshold",
+            start="",
+            target="99.9",
+            threshold_direction="at_least",
+        ),
+        metric_post(title="Latency", kind="threshold", target="300", threshold_direction="at_most"),
+        metric_post(title="Hire a lead", kind="boolean", start="", target=""),
+        metric_post(title="Teams land it", kind="rollup", start="", target=""),
+    ]
+    for data in posts:
+        response = client.post(new, data)
+        assert response.status_code == 302, body(response)
+    krs = {kr.title: kr for kr in objective.key_results.all()}
+    assert krs["Churn down"].direction == "decrease"
+    assert (krs["Coverage"].start, krs["Coverage"].target) == (Decimal(0), Decimal(100))
+    assert (krs["Uptime"].direction, krs["Uptime"].target) == ("at_least", Decimal("99.9"))
+    assert krs["Uptime"].start is None  # the metric's start typed earlier is not kept
+    assert krs["Latency"].direction == "at_most"
+    assert (krs["Hire a lead"].kind, krs["Hire a lead"].direction) == ("boolean", "")
+    assert krs["Teams land it"].kind == "rollup"
+    # a decreasing metric's edit form leaves the direction to start and target
+    edit = body(client.get(url("key-result-edit", org, pk=krs["Churn down"].pk)))
+    assert '<option value="" selected>' in edit
+
+
+def test_contributing_to_a_rollup_key_result_through_the_picker(client, org, owner, member, cycle):
+    company = make_objective(org, owner, cycle, title="Grow the company")
+    rollup, _w = key_result_create(
+        objective=company, actor=owner, kind="rollup", title="Every team lands its goal"
+    )
+    client.force_login(member)
+    search = body(
+        client.get(url("alignment-search", org) + "?q=every team", HTTP_HX_REQUEST="true")
+    )
+    assert f'data-parent="k{rollup.pk}"' in search and 'data-supports-only="0"' in search
+    client.post(
+        url("objective-new", org),
+        objective_post(
+            cycle,
+            **{"al-0-parent": f"k{rollup.pk}", "al-0-type": "contributes", "al-0-weight": "1"},
+        ),
+    )
+    child = Objective.objects.get(title="Land the new onboarding")
+    client.post(url("key-result-new", org, pk=child.pk), metric_post(start="0", target="4"))
+    checkin_submit(key_result=child.key_results.get(), actor=member, value="3", confidence=7)
+    rollup.refresh_from_db()
+    assert rollup.progress == pytest.approx(0.75)

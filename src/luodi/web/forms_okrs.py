@@ -327,8 +327,8 @@ class KeyResultForm(forms.Form):
         label=_lazy("Condition"),
         required=False,
         choices=[
-            ("at_least", _lazy("Stay at or above the level")),
-            ("at_most", _lazy("Stay at or below the level")),
+            ("at_least", _lazy("Stay at or above")),
+            ("at_most", _lazy("Stay at or below")),
         ],
     )
     weight = forms.DecimalField(
@@ -377,9 +377,7 @@ class KeyResultForm(forms.Form):
         self.editing = editing
         self.milestone_errors: list[str] = []
         self.phase_errors: list[str] = []
-        self.fields["owner"].choices = _blank(_("— objective owner —")) + (
-            choices.member_choices()
-        )
+        self.fields["owner"].choices = _blank(_("— objective owner —")) + (choices.member_choices())
         self.fields["contributors"].choices = choices.member_choices()
         self.fields["title"].widget.attrs.update(
             placeholder=_("A measurable result, e.g. NPS from 20 to 40"), autocomplete="off"
@@ -466,7 +464,8 @@ def key_result_initial(kr: Any) -> dict[str, Any]:
         "start": _number_text(kr.start),
         "target": _number_text(kr.target),
         "unit": kr.measure_unit,
-        "direction": "" if is_threshold or kr.kind not in METRIC_KINDS else kr.direction,
+        # a metric's direction follows from start and target unless they are equal
+        "direction": kr.direction if kr.kind in METRIC_KINDS and kr.start == kr.target else "",
         "threshold_direction": kr.direction if is_threshold else "at_least",
         "weight": _number_text(kr.weight),
         "owner": kr.owner_id,

@@ -3,6 +3,7 @@
 // the server re-renders it with what was typed.
 (function () {
   "use strict";
+  document.documentElement.classList.add("js-forms");
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
