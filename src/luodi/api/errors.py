@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from decimal import InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
@@ -175,6 +176,12 @@ def install(api: NinjaAPI) -> None:
         message = _("This conflicts with a change made at the same time; retry.")
         return respond(request, 409, error_body("conflict", message))
 
+    def on_decimal_overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A number the service let through but the column cannot hold; nothing was saved
+        # (the service's transaction rolled back).
+        message = _("A number has too many digits.")
+        return respond(request, 422, error_body("invalid", message, {"__all__": [message]}))
+
     def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
         return respond(request, 413, error_body("too_large", _("The request body is too large.")))
 
@@ -188,3 +195,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(IdempotencyConflict, on_idempotency_conflict)
     api.add_exception_handler(IntegrityError, on_integrity_error)
     api.add_exception_handler(RequestDataTooBig, on_too_big)
+    api.add_exception_handler(InvalidOperation, on_decimal_overflow)

@@ -27,14 +27,25 @@ def found(value: T | None) -> T:
 
 
 def organization_or_404(request: HttpRequest, slug: str) -> Organization:
+    if "\x00" in slug:
+        raise Http404
     return found(organization_for_user(slug=slug, user=caller(request)))
 
 
 def objective_or_404(
-    request: HttpRequest, organization: Organization, objective_id: int
+    request: HttpRequest,
+    organization: Organization,
+    objective_id: int,
+    *,
+    key_results: bool = False,
 ) -> Objective:
     return found(
-        objective_get(organization=organization, user=caller(request), objective_id=objective_id)
+        objective_get(
+            organization=organization,
+            user=caller(request),
+            objective_id=objective_id,
+            key_results=key_results,
+        )
     )
 
 

@@ -11,11 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import re
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Schema
-from pydantic import BeforeValidator, ConfigDict, FiniteFloat, StrictBool, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    FiniteFloat,
+    StrictBool,
+    StrictInt,
+    StrictStr,
+)
 
 from luodi.api.pagination import MAX_ID, PageQuery
 from luodi.checkins.models import Source
@@ -45,6 +53,13 @@ def _iso_date(value: Any) -> Any:
     raise ValueError(str(_("Enter a date as YYYY-MM-DD.")))
 
 
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refuse it everywhere rather than 500 on one backend.
+    if "\x00" in value:
+        raise ValueError(str(_("Text cannot contain NUL characters.")))
+    return value
+
+
 def _number(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError(str(_("Enter a number.")))
@@ -56,11 +71,12 @@ def choice(choices: Any) -> Any:
     return Annotated[
         StrictStr,
         Field(max_length=50, json_schema_extra={"enum": list(choices.values)}),
+        AfterValidator(_no_nul),
     ]
 
 
 Id = Annotated[StrictInt, Field(ge=1, le=MAX_ID)]
-Text = Annotated[StrictStr, Field(max_length=MAX_TEXT)]
+Text = Annotated[StrictStr, Field(max_length=MAX_TEXT), AfterValidator(_no_nul)]
 ApiDate = Annotated[dt.date, BeforeValidator(_iso_date)]
 # JSON numbers or numeric strings, finite; exact (the body is parsed with Decimal floats).
 Number = Annotated[Decimal, BeforeValidator(_number)]
@@ -283,7 +299,7 @@ class ObjectiveIn(In):
     owner_id: Id | None = Field(None, description="Defaults to you for individual objectives.")
     weight: Number | None = None
     visibility: VisibilityChoice = Visibility.ORGANIZATION.value
-    state: ObjectiveStateChoice | None = Field(
+    state: Literal["draft", "active"] | None = Field(
         None,
         description="draft or active; members' objectives start as drafts when approval "
         "is required.",
@@ -316,7 +332,9 @@ class ObjectiveQuery(PageQuery):
     unit_id: int | None = Field(None, ge=1, le=MAX_ID)
     owner_id: int | None = Field(None, ge=1, le=MAX_ID)
     state: ObjectiveStateChoice | None = None
-    q: str | None = Field(None, max_length=200, description="Words in title or description.")
+    q: Annotated[str, AfterValidator(_no_nul)] | None = Field(
+        None, max_length=200, description="Words in title or description."
+    )
 
 
 class PhaseIn(In):

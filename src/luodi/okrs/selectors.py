@@ -215,14 +215,14 @@ def objective_list(
     return objectives.order_by("id")
 
 
-def objective_get(*, organization: Organization, user: User, objective_id: int) -> Objective | None:
+def objective_get(
+    *, organization: Organization, user: User, objective_id: int, key_results: bool = True
+) -> Objective | None:
     """The objective if it exists in this organization and the user may see it."""
-    return (
-        objective_queryset(organization, user)
-        .prefetch_related(key_results_prefetch())
-        .filter(pk=objective_id)
-        .first()
-    )
+    objectives = objective_queryset(organization, user)
+    if key_results:
+        objectives = objectives.prefetch_related(key_results_prefetch())
+    return objectives.filter(pk=objective_id).first()
 
 
 def key_result_get(

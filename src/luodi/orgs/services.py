@@ -53,7 +53,7 @@ def organization_update(*, organization: Organization, actor: User, **changes: A
     for field, value in changes.items():
         setattr(organization, field, value)
     full_clean_or_raise(organization, exclude=["slug"])
-    _check_locale_and_zone(organization)
+    _check_settings(organization)
     if organization.policy_objectives_min > organization.policy_objectives_max:
         raise ValidationError({"policy_objectives_min": [_("Minimum is above maximum.")]})
     if organization.policy_key_results_min > organization.policy_key_results_max:
@@ -62,7 +62,19 @@ def organization_update(*, organization: Organization, actor: User, **changes: A
     return organization
 
 
-def _check_locale_and_zone(organization: Organization) -> None:
+POLICY_COUNT_FIELDS = (
+    "policy_objectives_min",
+    "policy_objectives_max",
+    "policy_key_results_min",
+    "policy_key_results_max",
+)
+POLICY_COUNT_MAX = 100
+
+
+def _check_settings(organization: Organization) -> None:
+    for field in POLICY_COUNT_FIELDS:
+        if not 0 <= getattr(organization, field) <= POLICY_COUNT_MAX:
+            raise ValidationError({field: [_("Use a whole number from 0 to 100.")]})
     if organization.locale not in dict(settings.LANGUAGES):
         raise ValidationError({"locale": [_("Unknown language.")]})
     try:

@@ -100,7 +100,9 @@ def checkin_create(
     payload: CheckInIn,
     org: str = slug_path(),
     key_result_id: int = id_path(),
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: str | None = Header(
+        None, alias="Idempotency-Key", pattern=r"^[\x20-\x7e]*$", max_length=1000
+    ),
 ) -> Status:
     """Records progress and rolls it up the alignment chain.
 

@@ -83,7 +83,7 @@ def objective_detail(
     request: HttpRequest, org: str = slug_path(), objective_id: int = id_path()
 ) -> dict[str, Any]:
     organization = organization_or_404(request, org)
-    objective = objective_or_404(request, organization, objective_id)
+    objective = objective_or_404(request, organization, objective_id, key_results=True)
     return objective_data(objective, selectors.Clock.for_org(organization), key_results=True)
 
 
