@@ -119,6 +119,17 @@
     if (target) target.focus();
   });
 
+  // A check-in that never reached the server, or that it refused, says so in the dialog.
+  function sendFailed(event) {
+    var form = event.detail && event.detail.elt && event.detail.elt.closest("form[data-error-text]");
+    var slot = form && form.querySelector(".ob-send-error");
+    if (!slot) return;
+    slot.textContent = form.getAttribute("data-error-text");
+    slot.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", sendFailed);
+  document.addEventListener("htmx:sendError", sendFailed);
+
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
   else draw();
 })();
