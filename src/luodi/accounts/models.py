@@ -12,6 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luodi.orgs.choices import Role
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -105,7 +107,7 @@ class Invitation(models.Model):
     )
     email = models.EmailField(_("email"), max_length=254)
     name = models.CharField(_("name"), max_length=150, blank=True)
-    role = models.CharField(_("role"), max_length=10)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     unit = models.ForeignKey(
         "orgs.Unit", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -127,7 +128,11 @@ class OrganizationSettingsForm(forms.Form):
     def initial_for(organization: Organization) -> dict:
         from luodi.orgs.services import ORG_SETTINGS_FIELDS
 
-        return {field: getattr(organization, field) for field in ORG_SETTINGS_FIELDS}
+        initial = {field: getattr(organization, field) for field in ORG_SETTINGS_FIELDS}
+        tolerance = organization.status_tolerance
+        if tolerance == tolerance.quantize(Decimal("0.01")):
+            initial["status_tolerance"] = tolerance.quantize(Decimal("0.01"))  # 0.10, not 0.100
+        return initial
 
 
 class UnitForm(forms.Form):

@@ -109,9 +109,15 @@ def units_admin(request: HttpRequest) -> HttpResponse:
     ]
     for row in rows:
         row["empty"] = not (row["people"] or row["objectives"] or row["children"])
-    has_company = any(u.kind == "company" for u in units)
-    if not units and not form.is_bound:
-        form.initial = {"kind": "company", "name": org.name}
+    company = next((u for u in units if u.kind == "company"), None)
+    if not form.is_bound:
+        # The first unit is the company itself; later ones are usually its departments.
+        form.initial = (
+            {"kind": "department", "parent_id": company.pk}
+            if company
+            else {"kind": "company", "name": org.name if not units else ""}
+        )
+    has_company = company is not None
     context = {"form": form, "rows": rows, "has_company": has_company}
     return render_admin(request, "web/admin/units.html", "units", context)
 
