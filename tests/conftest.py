@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from luodi.accounts.models import ApiToken, User
 from luodi.okrs.models import KeyResult, Objective
@@ -16,6 +18,13 @@ from luodi.okrs.services import key_result_create, objective_create
 from luodi.orgs.choices import CycleState, Role
 from luodi.orgs.models import Cycle, Organization
 from luodi.orgs.services import cycle_create, member_add, organization_create
+
+# Property tests must not fail because a busy CI machine is slow: no deadline, no
+# "too slow" health check. They still run the same number of examples.
+hypothesis_settings.register_profile(
+    "luodi", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+hypothesis_settings.load_profile("luodi")
 
 
 @pytest.fixture(autouse=True)

@@ -123,6 +123,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Re-read static files on change while developing (a half-read file broke a page once).
+WHITENOISE_AUTOREFRESH = DEBUG
 
 REDIS_URL = env_str("LUODI_REDIS_URL")
 if REDIS_URL:
