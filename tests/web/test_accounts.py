@@ -455,3 +455,25 @@ def test_front_door_without_organization_goes_to_org_create(client, db):
 @pytest.mark.django_db
 def test_unit_fixture_is_clean(org):
     assert Unit.objects.filter(organization=org).count() == 0
+
+
+@pytest.mark.django_db
+def test_invitation_sets_up_an_account_that_never_had_a_password(client, org, owner, other_org):
+    from luodi.orgs.services import member_add
+
+    # Added to another organization without a password (as the API may do).
+    ghost = member_add(organization=other_org, actor=None, email="ghost@x.example").user
+    assert not ghost.has_usable_password()
+    client.force_login(owner)
+    invite(client, org, email="ghost@x.example")
+    link = link_in(mail.outbox[0])
+    client.logout()
+    assert b'name="password"' in client.get(link).content
+    response = client.post(
+        link, {"name": "Gus Ghost", "password": "ghost-pw-2468", "password_again": "ghost-pw-2468"}
+    )
+    assert response.status_code == 302
+    ghost.refresh_from_db()
+    assert ghost.check_password("ghost-pw-2468")
+    assert ghost.name == "Gus Ghost"
+    assert Membership.objects.filter(organization=org, user=ghost).exists()

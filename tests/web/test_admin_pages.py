@@ -478,3 +478,14 @@ def test_subnav_links_every_admin_page(client, org, owner):
     body = client.get(url("web:settings-themes")).content.decode()
     for name in LIST_PAGES:
         assert f'href="{url(name)}"' in body
+
+
+@pytest.mark.django_db
+def test_removing_a_manager_clears_their_links(client, org, owner, admin, member):
+    team = unit_create(organization=org, actor=owner, name="Team", kind="team", leader_id=admin.pk)
+    Membership.objects.filter(organization=org, user=member).update(manager=admin)
+    client.force_login(owner)
+    client.post(url("web:settings-member-remove", pk=Membership.objects.get(user=admin).pk))
+    assert Membership.objects.get(organization=org, user=member).manager is None
+    team.refresh_from_db()
+    assert team.leader is None
