@@ -103,10 +103,11 @@ class OrganizationSettingsForm(forms.Form):
         choices=PolicyMode.choices,
         widget=forms.RadioSelect,
     )
-    policy_objectives_min = forms.IntegerField(label=_("Objectives per owner, at least"))
-    policy_objectives_max = forms.IntegerField(label=_("at most"))
-    policy_key_results_min = forms.IntegerField(label=_("Key results per objective, at least"))
-    policy_key_results_max = forms.IntegerField(label=_("at most"))
+    # Shown in pairs under "Objectives per owner" and "Key results per objective".
+    policy_objectives_min = forms.IntegerField(label=_("At least"))
+    policy_objectives_max = forms.IntegerField(label=_("At most"))
+    policy_key_results_min = forms.IntegerField(label=_("At least"))
+    policy_key_results_max = forms.IntegerField(label=_("At most"))
     requires_approval = forms.BooleanField(
         label=_("Members' new objectives need approval"),
         required=False,
