@@ -232,3 +232,28 @@ def test_query_count_does_not_grow(client, org, owner, member, cycle, unit_tree,
         checked_in(child, member, index)
         make_objective(org, member, cycle, title=f"Alone {index}", level="individual")
     assert count() == small
+
+
+def test_large_maps_start_shallow_and_load_branches_on_demand(
+    client, org, member, strategy, monkeypatch
+):
+    from luodi.web import queries_units
+
+    monkeypatch.setattr(queries_units, "LAZY_LIMIT", 1)
+    monkeypatch.setattr(queries_units, "LAZY_DEPTH", 2)
+    client.force_login(member)
+    company, dept, mine = strategy["company"], strategy["dept"], strategy["mine"]
+    data = payload_of(client.get(map_url(org)))
+    # theme → company → department; the department's children wait
+    assert set(data["nodes"]) == {str(company.pk), str(dept.pk)}
+    assert data["more"] == {str(dept.pk): 1}
+    assert str(dept.pk) not in data["kids"]
+    response = client.get(map_url(org), {"expand": dept.pk})
+    assert response["Content-Type"] == "application/json"
+    branch = response.json()
+    assert branch["kids"] == {str(dept.pk): [mine.pk]}
+    assert branch["nodes"][str(mine.pk)][0] == "Automate the release"
+    assert branch["more"] == {}
+    # what the member may not see is not there to load
+    assert client.get(map_url(org), {"expand": strategy["secret"].pk}).status_code == 404
+    assert client.get(map_url(org), {"expand": "x"}).status_code == 404

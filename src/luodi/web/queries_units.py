@@ -366,6 +366,10 @@ STATUS_ORDER = [
     for s in (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
 ]
 LEVEL_ORDER = [str(level) for level in (Level.COMPANY, Level.UNIT, Level.INDIVIDUAL)]
+# A map with more objectives than this starts LAZY_DEPTH levels deep below each theme;
+# map.js fetches deeper branches when they are opened.
+LAZY_LIMIT = 3000
+LAZY_DEPTH = 3
 OUTLINE_LIMIT = 1500  # lines of the text outline (past that, choose a unit); the chart shows all
 
 
@@ -394,6 +398,15 @@ class AlignmentMap:
     unaligned: list[dict]
     counts: dict[str, int]  # objectives on the map by status
     total: int
+    nodes: dict[int, dict]  # every node of the map, for `branch()`
+
+    def branch(self, pk: int) -> dict | None:
+        """What lies below one objective, LAZY_DEPTH levels deep, for map.js to add when
+        someone opens a branch the page left out. None when it is not on the map."""
+        if pk not in self.nodes:
+            return None
+        shown, more = _reach(self.nodes, [pk], LAZY_DEPTH)
+        return _graph_json(self.nodes, shown, more)
 
 
 def _theme_links(
@@ -504,18 +517,18 @@ def alignment_map_model(
     nodes, order = _flatten(roots)
     groups, loose = _place_under_themes(themes, themes_of, nodes, order, roots)
     theme_kinds = dict(ThemeKind.choices)
+    if len(nodes) > LAZY_LIMIT:
+        tops = [pk for _theme, ids in groups for pk in ids] + loose
+        shown, more = _reach(nodes, tops, LAZY_DEPTH - 1)
+    else:
+        shown, more = set(nodes), {}
     payload = {
         "root": root_title,
         "themes": [
             [theme.title, str(theme_kinds.get(theme.kind, "")), ids] for theme, ids in groups
         ],
         "loose": [group_title, loose],
-        "nodes": {str(pk): _node_row(node) for pk, node in nodes.items()},
-        "kids": {
-            str(pk): [child["objective_id"] for child in node["children"]]
-            for pk, node in nodes.items()
-            if node["children"]
-        },
+        **_graph_json(nodes, shown, more),
         "units": {str(pk): name for pk, name in unit_names.items()},
         "cycle": cycle.pk,
     }
@@ -528,7 +541,45 @@ def alignment_map_model(
         unaligned=unaligned,
         counts={status: counts.get(status, 0) for status in STATUS_ORDER},
         total=len(nodes),
+        nodes=nodes,
     )
+
+
+def _reach(nodes: dict[int, dict], starts: list[int], depth: int) -> tuple[set[int], set[int]]:
+    """The objectives within `depth` links below the starts, and those among them whose
+    children are left out."""
+    shown: set[int] = set()
+    more: set[int] = set()
+    level = list(dict.fromkeys(starts))
+    for step in range(depth + 1):
+        following: list[int] = []
+        for pk in level:
+            if pk in shown:
+                continue
+            shown.add(pk)
+            children = [child["objective_id"] for child in nodes[pk]["children"]]
+            if children and step == depth:
+                more.add(pk)
+            else:
+                following += children
+        level = following
+    return shown, more - {
+        pk for pk in more if all(child["objective_id"] in shown for child in nodes[pk]["children"])
+    }
+
+
+def _graph_json(nodes: dict[int, dict], shown: set[int], more: set[int]) -> dict:
+    """nodes: {id: row}; kids: {id: [child ids]} of the shown nodes whose children are
+    shown; more: {id: number of children} of those whose children are left out."""
+    return {
+        "nodes": {str(pk): _node_row(nodes[pk]) for pk in shown},
+        "kids": {
+            str(pk): [child["objective_id"] for child in nodes[pk]["children"]]
+            for pk in shown
+            if nodes[pk]["children"] and pk not in more
+        },
+        "more": {str(pk): len(nodes[pk]["children"]) for pk in more},
+    }
 
 
 def _outline(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
@@ -83,6 +83,12 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
             group_title=_("Not linked to a strategic theme"),
             objective_url=objective_zero,
         )
+        expand = request.GET.get("expand", "")
+        if expand:  # map.js asks for a branch the page left out
+            branch = model.branch(int(expand)) if expand.isdigit() else None
+            if branch is None:
+                raise Http404
+            return JsonResponse(branch)
         model.payload["labels"] = {
             "statuses": [s["label"] for s in context["statuses"]],
             "colors": [s["color"] for s in context["statuses"]],
@@ -92,6 +98,7 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
             "theme": _("Strategic theme"),
             "open": _("Click the title to open the objective, the dot to expand or collapse."),
             "none": _("No objectives on the map yet."),
+            "failed": _("Could not load this branch. Try again."),
         }
         model.payload["url"] = objective_zero
         counts = model.counts

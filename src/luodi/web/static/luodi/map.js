@@ -7,6 +7,7 @@
   if (!host || !source || !window.echarts) return;
 
   var d = JSON.parse(source.textContent);
+  d.more = d.more || {};
   var L = d.labels;
   var LEVEL_GAP = 260;     // px between levels of the tree, at most
   var MIN_GAP = 170;       // … and at least
@@ -30,6 +31,9 @@
       oid: id,
       status: row[2],
       unit: row[4] == null ? "" : (d.units[row[4]] || ""),
+      depth: depth,
+      path: path,
+      lazy: d.more[id] || 0,  // children the page left out: fetched when opened
       children: []
     };
     var kids = d.kids[id] || [];
@@ -39,7 +43,7 @@
       var child = objectiveItem(kid, depth + 1, path.concat([kid]));
       if (child) item.children.push(child);
     }
-    item.collapsed = item.children.length > 0 && depth >= OPEN_DEPTH;
+    item.collapsed = item.lazy > 0 || (item.children.length > 0 && depth >= OPEN_DEPTH);
     registry[item.uid] = item;
     return item;
   }
@@ -95,7 +99,7 @@
       };
     }
     var color = L.colors[item.status] || "#98a2b3";
-    var hidden = item.collapsed && item.children.length;
+    var hidden = item.lazy || (item.collapsed && item.children.length);
     return {
       symbol: "circle",
       symbolSize: hidden ? 13 : 10,
@@ -122,7 +126,8 @@
       return item.name;
     }
     var pct = item.value == null ? "—" : item.value + "%";
-    var more = item.collapsed && item.children.length ? "{m|+" + item.children.length + "} " : "";
+    var count = item.lazy || (item.collapsed ? item.children.length : 0);
+    var more = count ? "{m|+" + count + "} " : "";
     return "{p|" + pct + "} " + more + item.name;
   }
 
@@ -199,6 +204,43 @@
     }, { replaceMerge: ["series"] });
   }
 
+  var status = document.getElementById("map-status");
+  var loading = false;
+
+  // A large map arrives a few levels deep; deeper branches come from the server on demand.
+  function load(item) {
+    if (loading) return;
+    loading = true;
+    var url = new URL(window.location.href);
+    url.searchParams.set("expand", item.oid);
+    fetch(url.toString(), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error(String(response.status));
+        return response.json();
+      })
+      .then(function (branch) {
+        Object.assign(d.nodes, branch.nodes);
+        Object.assign(d.kids, branch.kids);
+        Object.assign(d.more, branch.more);
+        delete d.more[item.oid];
+        item.lazy = 0;
+        item.children = [];
+        (d.kids[item.oid] || []).forEach(function (kid) {
+          kid = String(kid);
+          if (item.path.indexOf(kid) !== -1) return;
+          var child = objectiveItem(kid, item.depth + 1, item.path.concat([kid]));
+          if (child) item.children.push(child);
+        });
+        item.collapsed = false;
+        if (status) status.textContent = "";
+        render(true);
+      })
+      .catch(function () {
+        if (status) status.textContent = L.failed;
+      })
+      .finally(function () { loading = false; });
+  }
+
   function isLabel(target) {
     while (target) {
       if (target.__hostTarget) return true;
@@ -213,6 +255,10 @@
     var onLabel = params.event && isLabel(params.event.target);
     if (onLabel && item.oid) {
       window.location.href = d.url.replace("/0/", "/" + item.oid + "/");
+      return;
+    }
+    if (item.lazy) {
+      load(item);
       return;
     }
     if (item.children && item.children.length && item.group !== "root") {
