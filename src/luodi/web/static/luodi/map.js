@@ -307,8 +307,19 @@
   window.addEventListener("resize", function () { chart.resize(); render(true); });
   // On paper the outline is the map: open it for printing, fold it back afterwards.
   var wasOpen = false;
-  window.addEventListener("beforeprint", function () {
-    if (outline) { wasOpen = outline.open; outline.open = true; }
-  });
-  window.addEventListener("afterprint", function () { if (outline) outline.open = wasOpen; });
+  var printing = false;
+  function toPaper() {
+    if (outline && !printing) { printing = true; wasOpen = outline.open; outline.open = true; }
+  }
+  function backToScreen() {
+    if (outline && printing) { printing = false; outline.open = wasOpen; }
+  }
+  window.addEventListener("beforeprint", toPaper);
+  window.addEventListener("afterprint", backToScreen);
+  if (window.matchMedia) {
+    var paper = window.matchMedia("print");
+    if (paper.addEventListener) {
+      paper.addEventListener("change", function (e) { if (e.matches) toPaper(); else backToScreen(); });
+    }
+  }
 })();
