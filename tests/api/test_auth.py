@@ -148,3 +148,11 @@ def test_docs_page_is_public() -> None:
     response = Client().get(f"{BASE}/docs")
     assert response.status_code == 200
     assert b"openapi.json" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nope", "/api/v2/me", "/api/v1/orgs/acme/nothing/here"])
+def test_unknown_api_paths_answer_json_404(path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -6,7 +6,8 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.parser import Parser
 
@@ -52,3 +53,9 @@ api.add_router("/orgs", orgs.router)
 api.add_router("/orgs", objectives.router)
 api.add_router("/orgs", key_results.router)
 api.add_router("/orgs", insights.router)
+
+
+def endpoint_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
+    """Unknown paths under /api/ answer in the API's error shape, not with an HTML page."""
+    body = errors.error_body("not_found", _("No such endpoint. See /api/v1/docs."))
+    return JsonResponse(body, status=404)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError
+from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja.errors import AuthenticationError, HttpError
@@ -177,8 +177,9 @@ def install(api: NinjaAPI) -> None:
         return respond(request, 409, error_body("conflict", message))
 
     def on_decimal_overflow(request: HttpRequest, exc: Exception) -> HttpResponse:
-        # A number the service let through but the column cannot hold; nothing was saved
-        # (the service's transaction rolled back).
+        # A number the service let through but the column cannot hold (InvalidOperation on
+        # SQLite, DataError "numeric field overflow" on PostgreSQL); nothing was saved: the
+        # service's transaction rolled back.
         message = _("A number has too many digits.")
         return respond(request, 422, error_body("invalid", message, {"__all__": [message]}))
 
@@ -196,3 +197,4 @@ def install(api: NinjaAPI) -> None:
     api.add_exception_handler(IntegrityError, on_integrity_error)
     api.add_exception_handler(RequestDataTooBig, on_too_big)
     api.add_exception_handler(InvalidOperation, on_decimal_overflow)
+    api.add_exception_handler(DataError, on_decimal_overflow)
