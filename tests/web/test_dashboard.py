@@ -16,6 +16,12 @@ from tests.conftest import make_metric, make_objective
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read English; the pages default to Chinese."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def dashboard_url(org):
     return reverse("web:dashboard", kwargs={"org": org.slug})
 
@@ -194,3 +200,12 @@ def test_query_count_does_not_grow(client, org, owner, member, cycle, unit_tree,
         checkin_submit(key_result=kr, actor=member, value=str(index), confidence=index)
     assert count() == small
     assert count({"unit": unit_tree.dept.pk}) == small_unit
+
+
+def test_chart_labels_follow_the_language(client, org, member, small_org):
+    client.force_login(member)
+    english = chart_data(client.get(dashboard_url(org)))
+    chinese = chart_data(client.get(dashboard_url(org), HTTP_ACCEPT_LANGUAGE="zh-hans"))
+    assert english["labels"]["progress"] == "Progress"
+    assert chinese["labels"]["progress"] != "Progress"  # translated, whatever the wording
+    assert [s["label"] for s in chinese["statuses"]] != [s["label"] for s in english["statuses"]]

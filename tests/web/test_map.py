@@ -14,6 +14,13 @@ from tests.conftest import make_metric, make_objective
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read English; the pages default to Chinese."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 STATUS_ORDER = ["not_started", "on_track", "at_risk", "off_track", "done"]
 
 

@@ -15,6 +15,12 @@ from tests.conftest import make_metric, make_objective
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read English; the pages default to Chinese."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+
+
 def units_url(org):
     return reverse("web:units", kwargs={"org": org.slug})
 
