@@ -32,6 +32,9 @@ def _fast_settings(settings: Any, tmp_path: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.HUEY = {"huey_class": "huey.MemoryHuey", "immediate": True}
+    # The product defaults to zh-hans; tests read English unless they ask for Chinese
+    # (Accept-Language, the language cookie, or translation.override).
+    settings.LANGUAGE_CODE = "en"
 
 
 def make_user(email: str, name: str = "") -> User:
