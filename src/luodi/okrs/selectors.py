@@ -15,7 +15,7 @@ from django.utils import timezone
 from luodi.accounts.models import User
 from luodi.okrs import engine
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import KeyResultState
+from luodi.okrs.choices import KeyResultState, Status
 from luodi.okrs.models import (
     Alignment,
     KeyResult,
@@ -98,7 +98,9 @@ def key_result_measures(kr: KeyResult, cycle: Cycle, clock: Clock) -> Measures:
         confidence=kr.last_confidence,
         tolerance=clock.tolerance,
     )
-    stale = kr.state != KeyResultState.CANCELLED and rules.is_stale(
+    # A finished or cancelled key result needs no more check-ins, so it is never stale.
+    finished = kr.state == KeyResultState.CANCELLED or status == Status.DONE
+    stale = not finished and rules.is_stale(
         last_checkin_at=kr.last_checkin_at,
         cycle_start=clock.start_of(start_day),
         now=clock.now,

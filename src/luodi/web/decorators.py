@@ -36,7 +36,9 @@ def org_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         request.user.__dict__.setdefault("_luodi_memberships", {})[membership.organization_id] = (
             membership
         )
-        request.session[SESSION_ORG_KEY] = membership.organization.slug
+        # Write only on change: saving the session every request costs queries.
+        if request.session.get(SESSION_ORG_KEY) != membership.organization.slug:
+            request.session[SESSION_ORG_KEY] = membership.organization.slug
         return view(request, *args, **kwargs)
 
     return wrapper
