@@ -2,8 +2,8 @@
 
 - Language: a saved language is activated; a person without one keeps the language the
   browser negotiated (cookie or Accept-Language), saved as their default on first sign-in.
-- Organization: the one last used is restored into the session at sign-in and saved on
-  the user at sign-out, so `/` opens it again next time.
+- Organization: the one last used (else the first joined) is put into the session at
+  sign-in and saved on the user at sign-out, so `/` opens it again next time.
 """
 
 from __future__ import annotations
@@ -26,12 +26,17 @@ def signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: An
     if request is None:
         return
     _settle_language(request, user)
-    if user.last_organization_id and not request.session.get(SESSION_ORG_KEY):
+    if not request.session.get(SESSION_ORG_KEY):
+        # The last organization used, else the first joined: set once here, so that
+        # opening it later costs no session write.
+        memberships = Membership.objects.filter(user=user)
         slug = (
-            Membership.objects.filter(user=user, organization_id=user.last_organization_id)
+            memberships.filter(organization_id=user.last_organization_id)
             .values_list("organization__slug", flat=True)
             .first()
-        )
+            if user.last_organization_id
+            else None
+        ) or memberships.order_by("id").values_list("organization__slug", flat=True).first()
         if slug:
             request.session[SESSION_ORG_KEY] = slug
 
