@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from luodi.accounts.models import User
-from luodi.okrs.models import Objective
+from luodi.okrs.models import Alignment, Objective
 from luodi.okrs.selectors import Clock
 from luodi.okrs.services import key_result_create, objective_update
 from luodi.orgs.choices import CycleState, Role, UnitKind
@@ -323,3 +323,14 @@ def test_status_of_a_parent_in_another_cycle_is_measured_against_its_own_cycle(
 def test_an_outsider_sees_an_empty_map(world: Map, other_owner: User) -> None:
     tree = world.tree(other_owner)
     assert tree == {"roots": [], "unaligned": []}
+
+
+@pytest.mark.django_db
+def test_a_damaged_alignment_loop_is_cut_not_followed_forever(world: Map) -> None:
+    o = world.o
+    # Refused on write; written here behind the services' back.
+    Alignment.objects.create(organization=world.org, child=o["C"], parent_objective=o["I"])
+    tree = world.tree(world.owner)
+    assert o["C"].pk not in ids(tree["roots"])  # it has a parent now
+    text = json.dumps(tree)  # finite, and serializable
+    assert "Q4: win key accounts" in text

@@ -23,6 +23,7 @@ in: expected progress 49/91 ≈ 0.538. Tolerance 0.10.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -40,6 +41,7 @@ from luodi.orgs.choices import CycleState, Role, UnitKind
 from luodi.orgs.models import Cycle, Organization, Unit
 from luodi.orgs.services import cycle_create, member_add, unit_create
 from luodi.reports.selectors import dashboard
+from luodi.reports.trend import trend_dates
 from tests.conftest import make_metric, make_objective
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -371,3 +373,21 @@ def test_an_empty_cycle(org: Organization, owner: User) -> None:
         "at_risk": [],
         "trend": [],
     }
+
+
+def test_trend_dates_are_weekly_and_capped() -> None:
+    quarter = Cycle(start_date=date(2026, 10, 1), end_date=date(2026, 12, 31))
+    assert trend_dates(quarter, date(2026, 9, 30)) == []
+    assert trend_dates(quarter, date(2026, 10, 1)) == [date(2026, 10, 1)]
+    assert trend_dates(quarter, date(2026, 10, 10)) == [
+        date(2026, 10, 1),
+        date(2026, 10, 8),
+        date(2026, 10, 10),
+    ]
+    assert trend_dates(quarter, date(2027, 3, 1))[-1] == date(2026, 12, 31)
+    long = Cycle(start_date=date(2025, 1, 1), end_date=date(2027, 12, 31))
+    days = trend_dates(long, date(2027, 6, 30))
+    assert len(days) <= 60
+    assert days[0] == date(2025, 1, 1) and days[-1] == date(2027, 6, 30)
+    steps = {(b - a).days for a, b in itertools.pairwise(days[:-1])}
+    assert steps == {21}  # 131 weeks: every third week

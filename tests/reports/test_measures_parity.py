@@ -1,5 +1,5 @@
-"""Reports measure key results from plain rows; `okrs.selectors.key_result_measures` from
-models. Both must give the same pace, status and stale flag in every case."""
+"""Reports measure objectives and key results from plain rows; `okrs.selectors` from models.
+Both must give the same pace, status and stale flag in every case."""
 
 from __future__ import annotations
 
@@ -11,13 +11,19 @@ from django.db.models import Q
 
 from luodi.accounts.models import User
 from luodi.checkins.services import checkin_submit
-from luodi.okrs.models import KeyResult
-from luodi.okrs.selectors import Clock, key_result_measures
+from luodi.okrs.models import KeyResult, Objective
+from luodi.okrs.selectors import Clock, key_result_measures, objective_measures
 from luodi.okrs.services import key_result_create, key_result_update
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Organization
 from luodi.orgs.services import cycle_create
-from luodi.reports.scope import KeyResultMeasures, key_result_rows, phase_plans
+from luodi.reports.scope import (
+    KeyResultMeasures,
+    ObjectiveRow,
+    ObjectiveStatus,
+    key_result_rows,
+    phase_plans,
+)
 from tests.conftest import make_metric, make_objective
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -92,3 +98,35 @@ def test_row_measures_agree_with_key_result_measures(
             got = measure(row, plans.get(row.pk))
             assert got.expected_progress == pytest.approx(expected.expected_progress), row.title
             assert (got.status, got.stale) == (expected.status, expected.stale), (row.title, day)
+
+
+@pytest.mark.django_db
+def test_objective_status_agrees_with_objective_measures(org: Organization, owner: User) -> None:
+    cycle = cycle_create(
+        organization=org,
+        actor=owner,
+        name="Q",
+        start_date=date(2026, 10, 1),
+        end_date=date(2026, 12, 31),
+        state=CycleState.ACTIVE,
+    )
+    stamp = datetime(2026, 10, 20, tzinfo=SHANGHAI)
+    for day in ("2026-09-20", "2026-11-08", "2027-01-05"):
+        clock = Clock.for_org(org, datetime.fromisoformat(day).replace(tzinfo=SHANGHAI))
+        status = ObjectiveStatus(clock, {cycle.pk: cycle})
+        for progress in (None, 0.0, 0.1, 0.3, 0.39, 0.5, 0.99, 1.0):
+            for checked in (False, True):
+                objective = Objective(progress=progress, last_checkin_at=stamp if checked else None)
+                row = ObjectiveRow(
+                    pk=1,
+                    cycle_id=cycle.pk,
+                    title="",
+                    level="company",
+                    unit_id=None,
+                    owner_id=None,
+                    weight=1.0,
+                    state="active",
+                    progress=progress,
+                    has_checkin=checked,
+                )
+                assert status(row) == objective_measures(objective, cycle, clock).status

@@ -12,7 +12,7 @@ from luodi.okrs.models import Alignment
 from luodi.orgs.models import Cycle
 from luodi.reports.scope import ObjectiveRow, Scope, objective_rows
 
-LEVEL_RANK = {Level.COMPANY: 0, Level.UNIT: 1, Level.INDIVIDUAL: 2}
+LEVEL_RANK = {str(Level.COMPANY): 0, str(Level.UNIT): 1, str(Level.INDIVIDUAL): 2}
 
 Node = dict[str, Any]
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.db.models import FloatField, Q
+from django.db.models import BooleanField, ExpressionWrapper, FloatField, Q
 from django.db.models.functions import Cast
 
 from luodi.okrs import engine
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, KeyResultState
+from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, KeyResultState, Status
 from luodi.okrs.models import KeyResult, Objective, PhaseTarget
 from luodi.okrs.permissions import Viewer, visible_objectives_q
 from luodi.okrs.selectors import Clock, objective_measures
@@ -97,6 +98,10 @@ class Scope:
 
 # --- objective rows ---------------------------------------------------------------------------
 
+# Reports read many rows: floats instead of Decimals, and a flag instead of a timestamp
+# where only its presence matters, keep the per-row cost down (SQLite converts every
+# Decimal and datetime in Python).
+AS_FLOAT = FloatField()
 OBJECTIVE_FIELDS = (
     "pk",
     "cycle_id",
@@ -104,12 +109,10 @@ OBJECTIVE_FIELDS = (
     "level",
     "unit_id",
     "owner_id",
-    Cast("weight", FloatField()),  # a float: a Decimal per row costs more than it is worth
+    Cast("weight", AS_FLOAT),
     "state",
     "progress",
-    "last_checkin_at",
-    "self_score",
-    "final_score",
+    ExpressionWrapper(Q(last_checkin_at__isnull=False), output_field=BooleanField()),
 )
 
 
@@ -124,37 +127,43 @@ class ObjectiveRow:
     weight: float
     state: str
     progress: float | None
-    last_checkin_at: datetime | None
-    self_score: float | None
-    final_score: float | None
+    has_checkin: bool
 
 
 def objective_rows(q: Q) -> list[ObjectiveRow]:
     return [
         ObjectiveRow(*values)
-        for values in Objective.objects.filter(q).values_list(*OBJECTIVE_FIELDS)
+        for values in Objective.objects.filter(q).order_by().values_list(*OBJECTIVE_FIELDS)
     ]
 
 
 class ObjectiveStatus:
-    """`objective_measures()` over many rows, without building a model per row.
+    """The status of objective rows, as `okrs.selectors.objective_measures` gives it.
 
-    The rule stays in `okrs.selectors`; one scratch objective carries each row's stored
-    fields into it.
+    That function's pace is the same for every objective of a cycle, so it is taken from
+    the function once per cycle; the status rule is then applied per row (tests/reports
+    prove the two agree).
     """
 
     def __init__(self, clock: Clock, cycles: dict[int, Cycle]) -> None:
         self.clock = clock
         self.cycles = cycles
-        self.scratch = Objective()
+        self._pace: dict[int, float] = {}
 
     def __call__(self, row: ObjectiveRow) -> str:
-        scratch = self.scratch
-        scratch.progress = row.progress
-        scratch.last_checkin_at = row.last_checkin_at
-        scratch.self_score = row.self_score
-        scratch.final_score = row.final_score
-        return objective_measures(scratch, self.cycles[row.cycle_id], self.clock).status
+        return rules.status_of(
+            progress=row.progress,
+            expected=self.pace(row.cycle_id),
+            has_checkin=row.has_checkin,
+            confidence=None,
+            tolerance=self.clock.tolerance,
+        )
+
+    def pace(self, cycle_id: int) -> float:
+        if cycle_id not in self._pace:
+            measures = objective_measures(Objective(), self.cycles[cycle_id], self.clock)
+            self._pace[cycle_id] = measures.expected_progress
+        return self._pace[cycle_id]
 
 
 # --- key result rows --------------------------------------------------------------------------
@@ -165,6 +174,7 @@ KEY_RESULT_FIELDS = (
     "title",
     "kind",
     "direction",
+    Cast("weight", AS_FLOAT),
     "owner_id",
     "state",
     "raw_progress",
@@ -183,6 +193,7 @@ class KeyResultRow:
     title: str
     kind: str
     direction: str
+    weight: float
     owner_id: int | None
     state: str
     raw_progress: float | None
@@ -196,7 +207,7 @@ class KeyResultRow:
 def key_result_rows(q: Q) -> list[KeyResultRow]:
     return [
         KeyResultRow(*values)
-        for values in KeyResult.objects.filter(q).order_by("pk").values_list(*KEY_RESULT_FIELDS)
+        for values in KeyResult.objects.filter(q).order_by().values_list(*KEY_RESULT_FIELDS)
     ]
 
 
@@ -232,8 +243,7 @@ def phase_plans(q: Q) -> dict[int, PhasePlan]:
     return plans
 
 
-@dataclass(frozen=True)
-class RowMeasures:
+class RowMeasures(NamedTuple):
     expected_progress: float
     status: str
     stale: bool
@@ -280,7 +290,9 @@ class KeyResultMeasures:
             confidence=kr.last_confidence,
             tolerance=clock.tolerance,
         )
-        stale = kr.state != KeyResultState.CANCELLED and rules.is_stale(
+        # A finished or cancelled key result needs no more check-ins: never stale.
+        finished = kr.state == KeyResultState.CANCELLED or status == Status.DONE
+        stale = not finished and rules.is_stale(
             last_checkin_at=kr.last_checkin_at,
             cycle_start=self._start_of(start_day),
             now=clock.now,

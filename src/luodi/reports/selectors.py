@@ -7,6 +7,7 @@ in Python; both see only what the viewer may see.
 from __future__ import annotations
 
 import heapq
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
@@ -17,7 +18,7 @@ from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import KeyResultKind, KeyResultState, Level, ObjectiveState, Status
-from luodi.okrs.models import Alignment, KeyResultContributor, Objective
+from luodi.okrs.models import Alignment, KeyResultContributor
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
@@ -147,7 +148,7 @@ def dashboard(
     measure = KeyResultMeasures(cycle, clock)
     measures = {kr.pk: measure(kr, plans.get(kr.pk)) for kr in key_results}
     return {
-        "progress": rules.weighted_mean((o.progress, o.weight) for o in objectives),
+        "progress": _mean_of_groups(_unit_sums(objectives).values()),
         "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
         "status_counts": _status_counts(measures.values()),
         "units": _unit_breakdown(units, unit_id, objectives),
@@ -155,10 +156,9 @@ def dashboard(
         "alignment_coverage": _alignment_coverage(scope, objectives),
         "at_risk": _at_risk(key_results, measures),
         "trend": scope_trend(
-            organization=organization,
-            cycle=cycle,
-            scope_objectives=Objective.objects.filter(scope.counting_q()),
+            scope=scope,
             scope_weights={o.pk: o.weight for o in objectives},
+            scope_key_results=[(kr.pk, kr.objective_id, kr.kind, kr.weight) for kr in key_results],
             clock=clock,
         ),
     }
@@ -173,6 +173,26 @@ def _status_counts(measures: Iterable[RowMeasures]) -> dict[str, int]:
     return counts
 
 
+def _unit_sums(objectives: Iterable[ObjectiveRow]) -> dict[int | None, tuple[float, float]]:
+    """Per unit (None: no unit), the sum of weight × clamped progress and the sum of weights
+    of its own objectives (zero weights left out, missing progress as 0, as weighted_mean
+    counts them)."""
+    sums: dict[int | None, tuple[float, float]] = {}
+    for o in objectives:
+        if o.weight > 0:
+            weighted, weights = sums.get(o.unit_id, (0.0, 0.0))
+            progress = min(1.0, max(0.0, o.progress or 0.0))
+            sums[o.unit_id] = (weighted + o.weight * progress, weights + o.weight)
+    return sums
+
+
+def _mean_of_groups(groups: Iterable[tuple[float, float]]) -> float | None:
+    """`weighted_mean` over groups of objectives, each group as its own weighted mean with
+    the group's total weight: the same value as over the objectives themselves, with one
+    Decimal operation per group (units) rather than per objective."""
+    return rules.weighted_mean((weighted / weights, weights) for weighted, weights in groups)
+
+
 def _unit_breakdown(
     units: UnitTree, unit_id: int | None, objectives: list[ObjectiveRow]
 ) -> list[dict[str, Any]]:
@@ -182,31 +202,21 @@ def _unit_breakdown(
             listed += [top, *units.children.get(top, [])]
     else:
         listed = [unit_id, *units.children.get(unit_id, [])]
-    wanted = set(listed)
-    # Which listed units each unit sits under (itself included), walking up once per unit.
-    above: dict[int, list[int]] = {}
-    for pk in units.parent_of:
-        chain, current, seen = [], pk, set()
-        while current is not None and current not in seen:
-            seen.add(current)
-            if current in wanted:
-                chain.append(current)
-            current = units.parent_of.get(current)
-        above[pk] = chain
-    members: dict[int, list[ObjectiveRow]] = {pk: [] for pk in listed}
-    for objective in objectives:
-        for pk in above.get(objective.unit_id, ()) if objective.unit_id is not None else ():
-            members[pk].append(objective)
-    return [
-        {
-            "unit_id": pk,
-            "parent_id": units.parent_of.get(pk),
-            "name": units.names.get(pk, ""),
-            "progress": rules.weighted_mean((o.progress, o.weight) for o in members[pk]),
-            "objectives": len(members[pk]),
-        }
-        for pk in listed
-    ]
+    counts = Counter(o.unit_id for o in objectives)
+    sums = _unit_sums(objectives)
+    rows = []
+    for pk in listed:
+        subtree = units.subtree(pk)
+        rows.append(
+            {
+                "unit_id": pk,
+                "parent_id": units.parent_of.get(pk),
+                "name": units.names.get(pk, ""),
+                "progress": _mean_of_groups(sums[u] for u in subtree if u in sums),
+                "objectives": sum(counts[u] for u in subtree),
+            }
+        )
+    return rows
 
 
 def _checkins_this_week(
@@ -267,13 +277,14 @@ def _alignment_coverage(scope: Scope, objectives: list[ObjectiveRow]) -> float |
 
 
 def _at_risk(key_results: list[KeyResultRow], measures: dict[int, RowMeasures]) -> list[dict]:
-    severity = {Status.OFF_TRACK: 0, Status.AT_RISK: 1}
+    severity = {str(Status.OFF_TRACK): 0, str(Status.AT_RISK): 1}
+    done = str(Status.DONE)
     flagged = []
     for kr in key_results:
-        m = measures[kr.pk]
-        if m.status in severity or (m.stale and m.status != Status.DONE):
-            gap = m.expected_progress - rules.clamp(kr.progress or 0.0)
-            flagged.append((-gap, severity.get(m.status, 2), kr.pk, kr))
+        expected, status, stale = measures[kr.pk]
+        if status in severity or (stale and status != done):
+            gap = expected - min(1.0, max(0.0, kr.progress or 0.0))
+            flagged.append((-gap, severity.get(status, 2), kr.pk, kr))
     worst = heapq.nsmallest(AT_RISK_LIMIT, flagged, key=lambda item: item[:3])
     return [_key_result_summary(kr, measures[kr.pk]) for *_, kr in worst]
 

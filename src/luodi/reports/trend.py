@@ -11,12 +11,15 @@ scope.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import connection, transaction
 from django.db.models import Case, FloatField, IntegerField, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
@@ -27,12 +30,10 @@ from luodi.okrs.choices import AlignmentType, KeyResultKind, KeyResultState
 from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
-from luodi.reports.scope import COUNTING_STATES
+from luodi.reports.scope import COUNTING_STATES, Scope
 
 MAX_POINTS = 60
 WEEK = timedelta(days=7)
-
-GraphNode = tuple[str, int]  # ("o", objective), ("k", roll-up key result) or ("leaf", key result)
 
 
 def trend_dates(cycle: Cycle, today: date) -> list[date]:
@@ -55,12 +56,15 @@ def trend_dates(cycle: Cycle, today: date) -> list[date]:
     return dates
 
 
-def descendants_sql(organization_id: int, scope_objectives: QuerySet[Objective]) -> RawSQL:
+def descendants_sql(
+    organization_id: int, scope_objectives: QuerySet[Objective], *, outside_only: bool = False
+) -> RawSQL:
     """The scope's objectives and every counting objective that contributes to them, at any
     depth and in any cycle: one recursive query, usable as `__in=`.
 
     Hidden descendants are included on purpose: their contribution is already part of the
     stored progress of the visible objectives above them, and only the total is shown.
+    With outside_only, the scope's own objectives are left out.
     """
     base_sql, base_params = scope_objectives.values("pk").order_by().query.sql_with_params()
     alignment = Alignment._meta.db_table
@@ -83,8 +87,12 @@ def descendants_sql(organization_id: int, scope_objectives: QuerySet[Objective])
         "SELECT l.child_id FROM scope_tree s INNER JOIN links l ON l.parent_id = s.id) "
         "SELECT id FROM scope_tree"
     )
-    link_params = (organization_id, AlignmentType.CONTRIBUTES.value, *COUNTING_STATES)
-    return RawSQL(sql, (*link_params, *link_params, *base_params))
+    params = (organization_id, AlignmentType.CONTRIBUTES.value, *COUNTING_STATES) * 2
+    params += base_params
+    if outside_only:
+        sql += f" EXCEPT {base_sql}"
+        params += base_params
+    return RawSQL(sql, params)
 
 
 def leaf_coefficients(
@@ -99,79 +107,84 @@ def leaf_coefficients(
     whose child counts. Mirrors the engine: an objective averages its key results and
     contributing children, a roll-up key result its contributing children; weights that
     are not positive do not count.
+
+    Inner nodes are objectives (their id) and roll-up key results (minus their id).
     """
-    parts: dict[GraphNode, list[tuple[GraphNode, float]]] = defaultdict(list)
-    leaves: set[int] = set()
+    leaves: dict[int, list[tuple[int, float]]] = defaultdict(list)  # node → its leaf KRs
+    inner: dict[int, list[tuple[int, float]]] = defaultdict(list)  # node → inner nodes below
+    denominator: dict[int, float] = defaultdict(float)
     rollups: set[int] = set()
     for kr_id, objective_id, kind, weight in key_results:
         if kind == KeyResultKind.ROLLUP:
             rollups.add(kr_id)
-            node: GraphNode = ("k", kr_id)
-        else:
-            leaves.add(kr_id)
-            node = ("leaf", kr_id)
         if weight > 0:
-            parts[("o", objective_id)].append((node, weight))
+            denominator[objective_id] += weight
+            if kind == KeyResultKind.ROLLUP:
+                inner[objective_id].append((-kr_id, weight))
+            else:
+                leaves[objective_id].append((kr_id, weight))
     for child, parent_objective, parent_kr, weight in links:
-        if weight <= 0:
-            continue
-        if parent_objective is not None:
-            parts[("o", parent_objective)].append((("o", child), weight))
-        elif parent_kr in rollups:
-            parts[("k", parent_kr)].append((("o", child), weight))
+        parent = parent_objective if parent_objective is not None else -(parent_kr or 0)
+        if weight > 0 and (parent_objective is not None or parent_kr in rollups):
+            denominator[parent] += weight
+            inner[parent].append((child, weight))
     total = sum(w for w in scope_weights.values() if w > 0)
-    share: dict[GraphNode, float] = defaultdict(float)
+    share: dict[int, float] = defaultdict(float)
     for pk, weight in scope_weights.items():
         if weight > 0:
-            share[("o", pk)] += weight / total
-    for node in _parents_first(parts):
-        mine = share.get(node)
-        if not mine or node not in parts:
-            continue
-        denominator = sum(w for _, w in parts[node])
-        for item, w in parts[node]:
-            share[item] += mine * w / denominator
-    return {pk: share[("leaf", pk)] for pk in leaves if share.get(("leaf", pk))}
+            share[pk] += weight / total
+    coefficients: dict[int, float] = defaultdict(float)
+    for node in _parents_first(inner, leaves.keys()):
+        mine, parts = share.get(node), denominator.get(node)
+        if not mine or not parts:
+            continue  # nothing reaches it, or nothing to average (no progress → counts as 0)
+        unit = mine / parts
+        for child, w in inner.get(node, ()):
+            share[child] += unit * w
+        for kr_id, w in leaves.get(node, ()):
+            coefficients[kr_id] += unit * w
+    return coefficients
 
 
-def _parents_first(parts: dict[GraphNode, list[tuple[GraphNode, float]]]) -> list[GraphNode]:
-    """Topological order of the inner nodes; nodes on a (damaged) cycle are left out."""
-    waiting: dict[GraphNode, int] = dict.fromkeys(parts, 0)
-    for items in parts.values():
-        for item, _ in items:
-            if item[0] != "leaf":
-                waiting[item] = waiting.get(item, 0) + 1
+def _parents_first(inner: dict[int, list[tuple[int, float]]], others: Iterable[int]) -> list[int]:
+    """Every inner node after all its parents; nodes on a (damaged) cycle are left out."""
+    waiting: dict[int, int] = dict.fromkeys(itertools.chain(inner, others), 0)
+    for children in inner.values():
+        for child, _ in children:
+            waiting[child] = waiting.get(child, 0) + 1
     ready = [node for node, count in waiting.items() if count == 0]
-    order: list[GraphNode] = []
+    order: list[int] = []
     while ready:
         node = ready.pop()
         order.append(node)
-        for item, _ in parts.get(node, ()):
-            if item[0] != "leaf":
-                waiting[item] -= 1
-                if waiting[item] == 0:
-                    ready.append(item)
+        for child, _ in inner.get(node, ()):
+            waiting[child] -= 1
+            if waiting[child] == 0:
+                ready.append(child)
     return order
 
 
 def scope_trend(
     *,
-    organization: Organization,
-    cycle: Cycle,
-    scope_objectives: QuerySet[Objective],
+    scope: Scope,
     scope_weights: dict[int, float],
+    scope_key_results: Iterable[tuple[int, int, str, float]],
     clock: Clock,
 ) -> list[dict[str, Any]]:
     """[{date, progress, expected}] for the scope: see the module docstring.
 
-    Progress on a day is taken at the end of that day in the organization's timezone: each
-    key result at its latest check-in snapshot until then (clamped; none yet → 0).
+    scope_weights: the scope's counting objectives and their weights; scope_key_results:
+    (id, objective id, kind, weight) of their non-cancelled key results, already read by
+    the caller. Progress on a day is taken at the end of that day in the organization's
+    timezone: each key result at its latest check-in snapshot until then (clamped; none
+    yet → 0).
     """
+    cycle = scope.cycle
     dates = trend_dates(cycle, clock.today)
     if not dates:
         return []
     ends = [clock.start_of(day + timedelta(days=1)) for day in dates]
-    values = _sweep(organization, scope_objectives, scope_weights, ends)
+    values = _sweep(scope, scope_weights, scope_key_results, ends)
     return [
         {
             "date": day,
@@ -183,51 +196,88 @@ def scope_trend(
 
 
 def _sweep(
-    organization: Organization,
-    scope_objectives: QuerySet[Objective],
+    scope: Scope,
     scope_weights: dict[int, float],
+    scope_key_results: Iterable[tuple[int, int, str, float]],
     ends: list[datetime],
 ) -> list[float | None]:
     if not any(w > 0 for w in scope_weights.values()):
         return [None] * len(ends)
-    tree = descendants_sql(organization.pk, scope_objectives)
+    organization = scope.organization
+    base = Objective.objects.filter(scope.counting_q())
+    tree = descendants_sql(organization.pk, base)
+    below = descendants_sql(organization.pk, base, outside_only=True)
     key_results = (
-        KeyResult.objects.filter(organization=organization, objective_id__in=tree)
-        .exclude(state=KeyResultState.CANCELLED)
+        KeyResult.objects.filter(
+            organization=organization, objective_id__in=below, state=KeyResultState.ACTIVE
+        )
+        .order_by()
         .values_list("pk", "objective_id", "kind", Cast("weight", FloatField()))
     )
-    links = Alignment.objects.filter(
-        organization=organization,
-        type=AlignmentType.CONTRIBUTES,
-        child_id__in=tree,
-        child__state__in=COUNTING_STATES,
-    ).values_list(
-        "child_id", "parent_objective_id", "parent_key_result_id", Cast("weight", FloatField())
+    links = (
+        Alignment.objects.filter(
+            organization=organization,
+            type=AlignmentType.CONTRIBUTES,
+            child_id__in=tree,
+            child__state__in=COUNTING_STATES,
+        )
+        .order_by()
+        .values_list(
+            "child_id", "parent_objective_id", "parent_key_result_id", Cast("weight", FloatField())
+        )
     )
-    coefficients = leaf_coefficients(scope_weights, key_results, links)
+    with planned_without_jit():
+        coefficients = leaf_coefficients(
+            scope_weights, itertools.chain(scope_key_results, key_results), links
+        )
+        rows = list(checkins_query(organization, tree, ends))
+    values: list[float] = []  # the total at the end of each day, in order
+    total = 0.0
+    current: dict[int, float] = {}
+    share_of = coefficients.get
+    for kr_id, index, snapshot in rows:
+        if index > len(values):
+            values += [total] * (index - len(values))
+        share = share_of(kr_id)
+        if share:
+            new = min(1.0, max(0.0, snapshot or 0.0))  # clamped, as in the roll-up
+            total += share * (new - current.get(kr_id, 0.0))
+            current[kr_id] = new
+    values += [total] * (len(ends) - len(values))
+    return [rules.clamp(v) for v in values]
+
+
+def checkins_query(organization: Organization, tree: RawSQL, ends: list[datetime]) -> QuerySet:
+    """(key result, index of the first day that sees it, snapshot) of the tree's check-ins
+    up to the last day, oldest first."""
     bucket = Case(
         *(When(created_at__lt=end, then=Value(i)) for i, end in enumerate(ends)),
         output_field=IntegerField(),
     )
-    checkins = (
+    # Filtering on a subquery of key result ids, not a join, spares SQLite a row lookup per
+    # check-in.
+    tree_key_results = KeyResult.objects.filter(organization=organization, objective_id__in=tree)
+    return (
         CheckIn.objects.filter(
-            organization=organization, key_result__objective_id__in=tree, created_at__lt=ends[-1]
+            organization=organization,
+            key_result_id__in=tree_key_results.values("pk"),
+            created_at__lt=ends[-1],
         )
         .annotate(bucket=bucket)
         .order_by("created_at", "pk")
         .values_list("key_result_id", "bucket", "progress")
     )
-    values: list[float | None] = []
-    total = 0.0
-    current: dict[int, float] = {}
-    for kr_id, index, snapshot in checkins:
-        while len(values) < index:
-            values.append(total)
-        share = coefficients.get(kr_id)
-        if share:
-            new = min(1.0, max(0.0, snapshot or 0.0))  # clamped, as in the roll-up
-            total += share * (new - current.get(kr_id, 0.0))
-            current[kr_id] = new
-    while len(values) < len(ends):
-        values.append(total)
-    return [None if v is None else rules.clamp(v) for v in values]
+
+
+@contextmanager
+def planned_without_jit() -> Iterator[None]:
+    """PostgreSQL cannot estimate a recursive query's size and guesses it huge, which
+    switches on its JIT compiler: seconds of compiling for a query that runs in tens of
+    milliseconds. Turn JIT off for a transaction around these queries (PostgreSQL only:
+    three more statements there)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        yield
