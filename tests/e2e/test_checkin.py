@@ -135,13 +135,6 @@ def test_check_in_with_the_keyboard_only(new_context, org, member, member_okrs):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkin.css grows a focused note (.ci-note:focus min-height 3.6rem); pressing the "
-    "mouse on 'Save check-ins' blurs the note, the row shrinks and the button moves up before "
-    "the mouse is released, so the click lands beside it and nothing is saved (when the action "
-    "bar is not stuck to the bottom of the window, i.e. a page of a few rows)",
-)
 def test_save_right_after_typing_a_note(new_context, org, member, member_okrs):
     okrs = member_okrs
     page = new_context(user=member).new_page()

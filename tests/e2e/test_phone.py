@@ -42,12 +42,6 @@ def test_main_pages_fit_a_phone(new_context, org, member, member_okrs):
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="checkin.css: the sticky 'Save check-ins' bar covers the field the keyboard moves "
-    "to: Chromium scrolls the next row's value just into view at the bottom edge, under the "
-    "bar (no scroll-padding-bottom for the bar)",
-)
 def test_tabbing_through_the_check_in_never_hides_the_field_under_the_save_bar(
     new_context, org, member, member_okrs
 ):

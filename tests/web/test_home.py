@@ -52,3 +52,11 @@ def test_home_query_count_is_constant(client, org, member, cycle, django_assert_
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db
+def test_not_found_page_is_in_the_product_look(client, member):
+    client.force_login(member)
+    response = client.get("/o/no-such-org/")
+    assert response.status_code == 404
+    assert "Back to my OKRs" in response.content.decode()

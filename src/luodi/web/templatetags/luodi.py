@@ -33,15 +33,15 @@ def bar_width(fraction: float | None) -> str:
 
 @register.filter
 def value(number: Decimal | float | None) -> str:
-    """A measured value without trailing zeros, localized: 12.500000 → 12.5."""
+    """A measured value without trailing zeros, localized and grouped: 300000.0 → 300,000."""
     if number is None:
         return "—"
     if isinstance(number, Decimal):
         normalized = number.normalize()
         if normalized == normalized.to_integral():
             normalized = normalized.quantize(Decimal(1))
-        return number_format(normalized, use_l10n=True)
-    return number_format(number, use_l10n=True)
+        return number_format(normalized, use_l10n=True, force_grouping=True)
+    return number_format(number, use_l10n=True, force_grouping=True)
 
 
 STATUS_LABELS = {
