@@ -172,40 +172,40 @@ def _describe_rows(rows: list[Row], parents: Parents) -> None:
         if kind == "o" and pk in parents.objectives:
             o = parents.objectives[pk]
             row.info = ParentInfo(
-                False,
-                o.title,
-                "",
-                o.progress,
-                o.cycle.name,
-                o.owner.display_name if o.owner else "",
-                False,
-                str(o.get_level_display()),
+                is_key_result=False,
+                title=o.title,
+                objective_title="",
+                progress=o.progress,
+                cycle_name=o.cycle.name,
+                owner_name=o.owner.display_name if o.owner else "",
+                is_rollup=False,
+                kind_label=str(o.get_level_display()),
             )
         elif kind == "k" and pk in parents.key_results:
             kr = parents.key_results[pk]
             is_rollup = kr.kind == KeyResultKind.ROLLUP
             row.info = ParentInfo(
-                True,
-                kr.title,
-                kr.objective.title,
-                kr.progress,
-                kr.objective.cycle.name,
-                kr.owner.display_name if kr.owner else "",
-                is_rollup,
-                str(kr.get_kind_display()),
+                is_key_result=True,
+                title=kr.title,
+                objective_title=kr.objective.title,
+                progress=kr.progress,
+                cycle_name=kr.objective.cycle.name,
+                owner_name=kr.owner.display_name if kr.owner else "",
+                is_rollup=is_rollup,
+                kind_label=str(kr.get_kind_display()),
             )
             if not is_rollup:
                 row.values["type"] = AlignmentType.SUPPORTS
         else:
             row.info = ParentInfo(
-                kind == "k",
-                _("A parent you cannot see"),
-                "",
-                None,
-                "",
-                "",
-                False,
-                "",
+                is_key_result=kind == "k",
+                title=_("A parent you cannot see"),
+                objective_title="",
+                progress=None,
+                cycle_name="",
+                owner_name="",
+                is_rollup=False,
+                kind_label="",
                 visible=False,
             )
 
