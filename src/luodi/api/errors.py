@@ -97,7 +97,7 @@ def location_name(loc: tuple[Any, ...] | list[Any]) -> str:
 def _schema_fields(errors: list[dict[str, Any]]) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for error in errors:
-        # Union types report one error per member ('…int' / '…str'): keep the first reason.
+        # Members of a union may add a tag to the location ("int", "function-after[…]"): drop it.
         loc = [p for p in error.get("loc", ()) if not _is_union_member_tag(p)]
         name = location_name(loc)
         message = str(error.get("msg", "Invalid value."))
