@@ -318,3 +318,26 @@ def test_limits_are_configurable(org, owner, cycle):
     key_result(first, owner, "boolean")
     _kr, warnings = key_result_create(objective=first, actor=owner, kind="boolean", title="2nd")
     assert [w.code for w in warnings] == ["too_many_key_results"]
+
+
+def test_the_cycle_starts_on_the_organizations_calendar(org, owner, time_machine):
+    """20:00 UTC on 1 October is already 2 October in Shanghai: a cycle that starts on
+    2 October has started there, so a moved target needs a reason."""
+    from datetime import UTC, date, datetime
+
+    time_machine.move_to(datetime(2026, 10, 1, 20, tzinfo=UTC), tick=False)
+    assert org.timezone == "Asia/Shanghai"
+    quarter = cycle_create(
+        organization=org,
+        actor=owner,
+        name="Q4",
+        start_date=date(2026, 10, 2),
+        end_date=date(2026, 12, 31),
+        state="active",
+    )
+    kr = key_result(objective(org, owner, quarter), owner)
+
+    with pytest.raises(ValidationError) as exc:
+        key_result_update(key_result=kr, actor=owner, target=Decimal(20))
+
+    assert list(exc.value.message_dict) == ["reason"]

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
@@ -30,6 +29,7 @@ from luodi.okrs.models import Alignment, KeyResult, Objective, ObjectiveTheme
 from luodi.okrs.permissions import Viewer, can_edit_objective, can_manage_objective, viewer_for
 from luodi.okrs.policy import PolicyWarning, check_key_result_count, check_objective_count
 from luodi.okrs.revisions import record_changes, record_created
+from luodi.okrs.selectors import org_today
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle, Membership, Organization, Theme, Unit
 
@@ -328,7 +328,8 @@ def _require_editor(objective: Objective, actor: User) -> None:
 
 
 def cycle_started(cycle: Cycle, today: date | None = None) -> bool:
-    today = today or timezone.localdate()
+    """Out of planning and its first day has come in the organization's timezone."""
+    today = today or org_today(cycle.organization)
     return cycle.state != CycleState.PLANNING and today >= cycle.start_date
 
 
