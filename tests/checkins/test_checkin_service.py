@@ -303,3 +303,20 @@ def test_check_in_records_source_note_and_author(org, owner, cycle):
         owner,
         org,
     )
+
+
+def test_a_naive_time_is_read_in_the_organizations_timezone(org, owner, cycle):
+    """Decided: imports and scripts may pass naive times; they mean the organization's
+    wall clock (Asia/Shanghai here), never the server's."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    kr = key_result(objective(org, owner, cycle), owner)
+    check_in(kr, owner, "3")
+    naive = datetime(2026, 1, 5, 9, 30)
+
+    checkin = check_in(kr, owner, "1", at=naive)
+
+    assert checkin.created_at == naive.replace(tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert progress_of(kr) == 0.3  # older than the first one: it does not win
+    assert_consistent(org)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -149,7 +150,7 @@ def checkin_submit(
         note=note or "",
         author=actor,
         source=source,
-        created_at=at or timezone.now(),
+        created_at=_aware(at, organization.timezone) if at else timezone.now(),
         **cleaned,
     )
     checkin.save()
@@ -160,6 +161,16 @@ def checkin_submit(
         _remember(organization.pk, actor.pk, idempotency_key, checkin)
     engine.propagate(objective_ids={kr.objective_id})
     return checkin, True
+
+
+def _aware(at: datetime, zone: str) -> datetime:
+    """A naive time (an import, a script) is read in the organization's timezone."""
+    if timezone.is_aware(at):
+        return at
+    try:
+        return timezone.make_aware(at, ZoneInfo(zone))
+    except (KeyError, ValueError):
+        return timezone.make_aware(at, UTC)
 
 
 def _replay(organization_id: int, user_id: int, key: str) -> CheckIn | None:
