@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "luodi.reports",
     "luodi.api",
     "luodi.demo",
+    "luodi.bench",
 ]
 
 MIDDLEWARE = [

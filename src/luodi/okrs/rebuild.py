@@ -7,6 +7,7 @@ this rebuild apply the same rules, so a difference means stored data went wrong.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import groupby
@@ -133,6 +134,24 @@ def _rebuild_graph(
     rollup_before = {
         pk: _snapshot(kr, KR_FIELDS) for pk, kr in krs.items() if kr.kind == KeyResultKind.ROLLUP
     }
+    links = Alignment.objects.filter(organization=org, type=AlignmentType.CONTRIBUTES)
+    compute_graph(objectives, krs, links)
+    for pk, snapshot in rollup_before.items():
+        _record(result, "key_result", krs[pk], snapshot, KR_FIELDS)
+    for pk, obj in objectives.items():
+        _record(result, "objective", obj, before[pk], OBJECTIVE_FIELDS)
+    result.objectives = len(objectives)
+    return objectives
+
+
+def compute_graph(
+    objectives: dict[int, Objective], krs: dict[int, KeyResult], links: Iterable[Alignment]
+) -> None:
+    """Set the progress of every objective and roll-up key result, bottom-up, in memory.
+
+    Non-roll-up key results must already hold their progress. `links` are the contributing
+    alignments. The bench generator calls this on unsaved rows, so it touches no database.
+    """
     chain = Chain()
     chain.nodes.update(("o", pk) for pk in objectives)
     inputs: dict[tuple[str, int], list[tuple[str, int, Decimal]]] = defaultdict(list)
@@ -141,7 +160,6 @@ def _rebuild_graph(
             inputs[("o", kr.objective_id)].append(("k", kr.pk, kr.weight))
         if kr.kind == KeyResultKind.ROLLUP:
             chain.add_edge(("k", kr.pk), ("o", kr.objective_id))
-    links = Alignment.objects.filter(organization=org, type=AlignmentType.CONTRIBUTES)
     for link in links:
         child = objectives[link.child_id]
         if link.parent_objective_id is not None:
@@ -171,12 +189,6 @@ def _rebuild_graph(
             krs[pk].last_checkin_at = last
             krs[pk].checkin_count, krs[pk].last_confidence = 0, None
             krs[pk].current, krs[pk].threshold_met_count = None, 0
-    for pk, snapshot in rollup_before.items():
-        _record(result, "key_result", krs[pk], snapshot, KR_FIELDS)
-    for pk, obj in objectives.items():
-        _record(result, "objective", obj, before[pk], OBJECTIVE_FIELDS)
-    result.objectives = len(objectives)
-    return objectives
 
 
 def rebuild(*, organization: Organization, write: bool) -> RebuildResult:
