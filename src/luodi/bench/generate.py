@@ -152,15 +152,22 @@ class Summary:
     checkins: int = 0
 
 
-class Ids:
-    """Explicit primary keys, continuing after what the tables already hold."""
+BULK_MODELS: list[type] = [
+    *(User, Unit, Membership, Objective, KeyResult, Milestone, PhaseTarget, Alignment),
+    *(KeyResultContributor, ObjectiveTheme, CheckIn),
+]
 
-    def __init__(self) -> None:
-        self._next: dict[type, int] = {}
+
+class Ids:
+    """Explicit primary keys, continuing after what the tables already hold.
+
+    Read once up front: a query while a COPY streams would block the connection.
+    """
+
+    def __init__(self, models: list[type]) -> None:
+        self._next: dict[type, int] = {model: next_id(model) for model in models}
 
     def take(self, model: type) -> int:
-        if model not in self._next:
-            self._next[model] = next_id(model)
         value = self._next[model]
         self._next[model] += 1
         return value
@@ -200,12 +207,12 @@ class Generator:
         self.slug = slug
         self.now = now or timezone.now()
         self.log = log
-        self.ids = Ids()
         self.summary: Summary | None = None
 
     # --- organization, people, units ---------------------------------------------------------
 
     def run(self) -> Summary:
+        self.ids = Ids(BULK_MODELS)
         with transaction.atomic():
             org = Organization.objects.create(
                 name=f"基准科技 Bench Corp ({self.n})", slug=self.slug, timezone="Asia/Shanghai"
@@ -235,21 +242,7 @@ class Generator:
                 f"{name}: {len(batch.objectives)} objectives, {len(batch.key_results)} key "
                 f"results, {len(batch.checkins)} check-ins"
             )
-        reset_sequences(
-            [
-                User,
-                Unit,
-                Membership,
-                Objective,
-                KeyResult,
-                Milestone,
-                PhaseTarget,
-                Alignment,
-                KeyResultContributor,
-                ObjectiveTheme,
-                CheckIn,
-            ]
-        )
+        reset_sequences(BULK_MODELS)
         return self.summary
 
     def _tree(self) -> Tree:

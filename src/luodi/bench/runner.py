@@ -154,31 +154,61 @@ def _checked(scenario: Scenario) -> None:
 
 def _replay(statements: list[Statement]) -> float:
     """Milliseconds to run the statements on a bare cursor; the changes are rolled back."""
+    return sum(ms for ms, _statement in replay_each(statements))
+
+
+def replay_each(statements: list[Statement]) -> list[tuple[float, Statement]]:
+    """Each statement with the milliseconds it took, replayed and then rolled back."""
+    timings = []
     with transaction.atomic():
         with connection.cursor() as cursor:
-            started = time.perf_counter()
             for statement in statements:
                 if statement.sql.lstrip().upper().startswith(TRANSACTION_CONTROL):
                     continue
+                started = time.perf_counter()
                 if statement.many:
                     cursor.executemany(statement.sql, statement.params)
                 else:
                     cursor.execute(statement.sql, statement.params)
                 if cursor.description is not None:
                     cursor.fetchall()
-            elapsed = (time.perf_counter() - started) * 1000
+                timings.append(((time.perf_counter() - started) * 1000, statement))
         transaction.set_rollback(True)
-    return elapsed
+    return timings
 
 
-def run(
-    *, slug: str, repeat: int, warmup: int, only: set[str] | None = None
-) -> tuple[Subjects, list[Result]]:
+def slowest(scenario: Scenario, count: int) -> list[tuple[float, Statement]]:
+    """The statements of one request that take the database longest, slowest first."""
+    recorder = Recorder()
+    with connection.execute_wrapper(recorder):
+        _checked(scenario)
+    return sorted(replay_each(recorder.statements), key=lambda pair: -pair[0])[:count]
+
+
+def _print_slowest(command: BaseCommand, *, slug: str, only: set[str] | None, count: int) -> None:
+    with override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
+        subjects = find_subjects(_organization(slug))
+        for scenario in scenarios(subjects):
+            if only is not None and scenario.name not in only:
+                continue
+            command.stdout.write(f"== {scenario.name}")
+            for ms, statement in slowest(scenario, count):
+                command.stdout.write(f"{ms:9.1f} ms  {statement.sql[:400]}")
+
+
+def _organization(slug: str) -> Organization:
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None:
         raise CommandError(
             f"No organization {slug!r}: run `luodi bench generate --users N` first.", returncode=2
         )
+    return organization
+
+
+def run(
+    *, slug: str, repeat: int, warmup: int, only: set[str] | None = None
+) -> tuple[Subjects, list[Result]]:
+    organization = _organization(slug)
     hosts = [*settings.ALLOWED_HOSTS, "testserver"]
     with override_settings(ALLOWED_HOSTS=hosts, DEBUG=False):
         subjects = find_subjects(organization)
@@ -219,11 +249,15 @@ def run_from_command(
     warmup: int,
     output: str | None,
     only: str | None,
+    show_slowest: int = 0,
     **_options: object,
 ) -> None:
     if repeat < 1 or warmup < 0:
         raise CommandError("--repeat must be ≥ 1 and --warmup ≥ 0.", returncode=2)
     wanted = {name.strip() for name in only.split(",")} if only else None
+    if show_slowest:
+        _print_slowest(command, slug=slug, only=wanted, count=show_slowest)
+        return
     subjects, results = run(slug=slug, repeat=repeat, warmup=warmup, only=wanted)
     command.stdout.write(
         f"{connection.vendor}, {subjects.users} people, {repeat} requests per scenario "

@@ -29,6 +29,13 @@ class Command(BaseCommand):
         run.add_argument("--warmup", type=int, default=3, help="Unmeasured requests first.")
         run.add_argument("--output", default=None, help="JSON file to write.")
         run.add_argument("--only", default=None, help="Comma-separated scenario names.")
+        run.add_argument(
+            "--show-slowest",
+            type=int,
+            default=0,
+            metavar="K",
+            help="Instead of measuring, print each scenario's K slowest SQL statements.",
+        )
 
     def handle(self, *args: str, action: str, **options: object) -> None:
         if action == "generate":
