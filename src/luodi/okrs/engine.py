@@ -15,12 +15,13 @@ result → its objective.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, models
+from django.db.models import Case, F, Q, Value, When
 
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import (
@@ -94,6 +95,11 @@ def latest(*stamps: datetime | None) -> datetime | None:
 
 
 # --- the chain path -------------------------------------------------------------------------
+#
+# A write recomputes its chain with a fixed number of statements, whatever the chain's
+# height and width: one recursive query finds the chain, one or two take its row locks
+# (PostgreSQL), two load every input of every node, the nodes are computed bottom-up in
+# memory, and one UPDATE per table writes the rows that changed.
 
 
 @dataclass
@@ -106,6 +112,9 @@ class Chain:
     def add_edge(self, child: Node, parent: Node) -> None:
         self.nodes.update((child, parent))
         self.parents[child].add(parent)
+
+    def ids(self, kind: str) -> list[int]:
+        return sorted(node_id for node_kind, node_id in self.nodes if node_kind == kind)
 
     def bottom_up(self) -> list[Node]:
         """Topological order: every node after all of its children in the chain."""
@@ -125,60 +134,98 @@ class Chain:
         return order
 
 
-def collect_chain(objective_ids: Iterable[int], key_result_ids: Iterable[int]) -> Chain:
-    """Walk contributing alignments upward from the start nodes: one query per level."""
-    chain = Chain()
-    frontier: set[int] = set(objective_ids)
-    chain.nodes.update(("o", oid) for oid in frontier)
-    start_krs = list(
-        KeyResult.objects.filter(pk__in=list(key_result_ids)).values_list("pk", "objective_id")
+def _chain_sql(objective_ids: list[int], key_result_ids: list[int]) -> tuple[str, list[object]]:
+    """One recursive query: every objective above the start nodes with its contributing
+    links, as (child, parent objective, parent roll-up key result, that key result's
+    objective); each start key result comes as (None, None, key result, objective).
+
+    A link to a key result that is not a roll-up does not count and ends the walk there
+    (child, None, None, None). UNION (not UNION ALL) stops on a cycle.
+    """
+    start = Objective.objects.filter(
+        Q(pk__in=objective_ids)
+        | Q(pk__in=KeyResult.objects.filter(pk__in=key_result_ids).values("objective_id"))
     )
-    for kr_id, objective_id in start_krs:
-        chain.add_edge(("k", kr_id), ("o", objective_id))
-        frontier.add(objective_id)
-    seen: set[int] = set()
-    while frontier:
-        seen |= frontier
-        links = Alignment.objects.filter(
-            child_id__in=list(frontier), type=AlignmentType.CONTRIBUTES
-        ).values_list(
-            "child_id",
-            "parent_objective_id",
-            "parent_key_result_id",
-            "parent_key_result__objective_id",
-            "parent_key_result__kind",
+    base_sql, base_params = start.order_by().values("pk").query.sql_with_params()
+    alignment = Alignment._meta.db_table
+    key_result = KeyResult._meta.db_table
+    link = (
+        f"FROM chain c INNER JOIN {alignment} a ON a.child_id = c.id AND a.type = %s "
+        f"LEFT JOIN {key_result} k ON k.id = a.parent_key_result_id AND k.kind = %s "
+    )
+    kinds = [AlignmentType.CONTRIBUTES.value, KeyResultKind.ROLLUP.value]
+    sql = (
+        f"WITH RECURSIVE chain(id) AS ({base_sql} UNION "
+        f"SELECT COALESCE(a.parent_objective_id, k.objective_id) {link}"
+        "WHERE COALESCE(a.parent_objective_id, k.objective_id) IS NOT NULL) "
+        f"SELECT c.id, a.parent_objective_id, k.id, k.objective_id {link.replace('INNER', 'LEFT')}"
+    )
+    params: list[object] = [*base_params, *kinds, *kinds]
+    if key_result_ids:
+        marks = ", ".join(["%s"] * len(key_result_ids))
+        sql += (
+            f"UNION ALL SELECT NULL, NULL, id, objective_id FROM {key_result} WHERE id IN ({marks})"
         )
-        next_frontier: set[int] = set()
-        for child_id, parent_obj, parent_kr, parent_kr_obj, parent_kr_kind in links:
-            if parent_obj is not None:
-                chain.add_edge(("o", child_id), ("o", parent_obj))
-                next_frontier.add(parent_obj)
-            elif parent_kr_kind == KeyResultKind.ROLLUP:
-                chain.add_edge(("o", child_id), ("k", parent_kr))
-                chain.add_edge(("k", parent_kr), ("o", parent_kr_obj))
-                next_frontier.add(parent_kr_obj)
-        frontier = next_frontier - seen
+        params += key_result_ids
+    return sql, params
+
+
+def collect_chain(objective_ids: Iterable[int], key_result_ids: Iterable[int]) -> Chain:
+    """The start nodes and every node above them along contributing links: one query."""
+    objective_ids, key_result_ids = sorted(set(objective_ids)), sorted(set(key_result_ids))
+    chain = Chain()
+    if not objective_ids and not key_result_ids:
+        return chain
+    with connection.cursor() as cursor:
+        cursor.execute(*_chain_sql(objective_ids, key_result_ids))
+        rows = cursor.fetchall()
+    for child, parent_objective, parent_kr, parent_kr_objective in rows:
+        if child is None:  # a start key result
+            chain.add_edge(("k", parent_kr), ("o", parent_kr_objective))
+            continue
+        chain.nodes.add(("o", child))
+        if parent_objective is not None:
+            chain.add_edge(("o", child), ("o", parent_objective))
+        elif parent_kr is not None:
+            chain.add_edge(("o", child), ("k", parent_kr))
+            chain.add_edge(("k", parent_kr), ("o", parent_kr_objective))
     return chain
+
+
+def _rows(ids: Collection[int]) -> Q:
+    """The rows with these ids. With none, a condition that still runs and matches no row,
+    so that a write costs the same statements whatever its chain holds."""
+    return Q(pk__in=ids) if ids else Q(pk__isnull=True)
+
+
+def _lock_objectives(chain: Chain) -> dict[int, tuple[float | None, datetime | None]]:
+    """Lock the chain's objectives by id (PostgreSQL) and read their stored progress."""
+    rows = (
+        Objective.objects.select_for_update()  # a no-op on SQLite: IMMEDIATE transactions
+        .filter(pk__in=chain.ids("o"))
+        .order_by("pk")
+        .values_list("pk", "progress", "last_checkin_at")
+    )
+    return {pk: (progress, last) for pk, progress, last in rows}
+
+
+def _lock_key_results(chain: Chain) -> None:
+    if connection.vendor == "sqlite":
+        return  # IMMEDIATE transactions already serialize writers.
+    list(
+        KeyResult.objects.select_for_update()
+        .filter(_rows(chain.ids("k")))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def lock_chain(chain: Chain) -> None:
     """Row locks in one global order (objectives, then key results, by id): no deadlocks."""
     if connection.vendor == "sqlite":
         return  # IMMEDIATE transactions already serialize writers.
-    objective_ids = sorted(node_id for kind, node_id in chain.nodes if kind == "o")
-    kr_ids = sorted(node_id for kind, node_id in chain.nodes if kind == "k")
-    list(
-        Objective.objects.select_for_update()
-        .filter(pk__in=objective_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    list(
-        KeyResult.objects.select_for_update()
-        .filter(pk__in=kr_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    _lock_objectives(chain)
+    _lock_key_results(chain)
 
 
 def lock_for_edit(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int] = ()) -> None:
@@ -202,41 +249,136 @@ def lock_for_edit(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable
     lock_chain(collect_chain(objective_ids, rollups))
 
 
-def counting_children(**parent: int) -> list[tuple[float | None, Decimal, datetime | None]]:
-    return list(
-        Alignment.objects.filter(
-            type=AlignmentType.CONTRIBUTES,
-            child__state__in=COUNTING_OBJECTIVE_STATES,
-            **parent,
-        ).values_list("child__progress", "weight", "child__last_checkin_at")
-    )
+NodeValue = tuple[float | None, datetime | None]  # (progress, last check-in) of a node
+Part = tuple[float | None, Decimal, datetime | None]  # (progress, weight, last check-in)
 
 
-def recompute_rollup_key_result(kr_id: int) -> None:
-    kr = KeyResult.objects.filter(pk=kr_id).first()
-    if kr is None or kr.kind != KeyResultKind.ROLLUP:
-        return  # deleted by a concurrent transaction since the chain was collected
-    children = counting_children(parent_key_result_id=kr_id)
-    raw = rules.weighted_mean((p, w) for p, w, _ in children)
-    last = latest(*(stamp for _, _, stamp in children))
-    if _differs(kr.raw_progress, raw) or kr.last_checkin_at != last:
-        KeyResult.objects.filter(pk=kr_id).update(
-            raw_progress=raw, progress=rules.clamp_or_none(raw), last_checkin_at=last
+def combine(parts: Iterable[Part]) -> NodeValue:
+    """A node's (progress, last check-in) from its counting parts."""
+    parts = list(parts)
+    mean = rules.weighted_mean((progress, weight) for progress, weight, _ in parts)
+    return mean, latest(*(last for _, _, last in parts))
+
+
+@dataclass(frozen=True)
+class _KeyResultRow:
+    pk: int
+    objective_id: int
+    kind: str
+    state: str
+    weight: Decimal
+    raw_progress: float | None
+    progress: float | None
+    last_checkin_at: datetime | None
+
+
+@dataclass
+class _Inputs:
+    """Every input of every chain node, loaded with two queries."""
+
+    key_results: dict[int, _KeyResultRow]
+    # node → [(child objective, alignment weight, the child's stored value)], counting only
+    children: dict[Node, list[tuple[int, Decimal, NodeValue]]]
+
+    @classmethod
+    def load(cls, chain: Chain) -> _Inputs:
+        objective_ids = chain.ids("o")
+        rows = (
+            KeyResult.objects.filter(objective_id__in=objective_ids)
+            .order_by()
+            .values_list(
+                "pk",
+                "objective_id",
+                "kind",
+                "state",
+                "weight",
+                "raw_progress",
+                "progress",
+                "last_checkin_at",
+            )
         )
+        key_results = {row[0]: _KeyResultRow(*row) for row in rows}
+        rollups = [
+            pk
+            for pk in chain.ids("k")
+            if pk in key_results and key_results[pk].kind == KeyResultKind.ROLLUP
+        ]
+        links = (
+            Alignment.objects.filter(
+                Q(parent_objective_id__in=objective_ids) | Q(parent_key_result_id__in=rollups),
+                type=AlignmentType.CONTRIBUTES,
+                child__state__in=COUNTING_OBJECTIVE_STATES,
+            )
+            .order_by()
+            .values_list(
+                "parent_objective_id",
+                "parent_key_result_id",
+                "child_id",
+                "weight",
+                "child__progress",
+                "child__last_checkin_at",
+            )
+        )
+        children: dict[Node, list[tuple[int, Decimal, NodeValue]]] = defaultdict(list)
+        for parent_objective, parent_kr, child, weight, progress, last in links:
+            parent = ("o", parent_objective) if parent_objective else ("k", parent_kr)
+            children[parent].append((child, weight, (progress, last)))
+        return cls(key_results, children)
 
 
-def recompute_objective(objective_id: int) -> None:
-    key_results = list(
-        KeyResult.objects.filter(objective_id=objective_id)
-        .exclude(state=KeyResultState.CANCELLED)
-        .values_list("progress", "weight", "last_checkin_at")
-    )
-    children = counting_children(parent_objective_id=objective_id)
-    value = rules.weighted_mean(
-        [(p, w) for p, w, _ in key_results] + [(p, w) for p, w, _ in children]
-    )
-    last = latest(*(stamp for _, _, stamp in key_results + children))
-    Objective.objects.filter(pk=objective_id).update(progress=value, last_checkin_at=last)
+@dataclass
+class _Computation:
+    """The chain's nodes computed bottom-up in memory; remembers the rows that changed."""
+
+    objectives: dict[int, NodeValue]  # locked, stored values; recomputed ones replace them
+    inputs: _Inputs
+    key_results: dict[int, NodeValue] = field(default_factory=dict)
+    changed_objectives: dict[int, dict[str, object]] = field(default_factory=dict)
+    changed_key_results: dict[int, dict[str, object]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.key_results = {
+            pk: (kr.progress, kr.last_checkin_at) for pk, kr in self.inputs.key_results.items()
+        }
+        self.own: dict[int, list[_KeyResultRow]] = defaultdict(list)
+        for kr in self.inputs.key_results.values():
+            if kr.state != KeyResultState.CANCELLED:
+                self.own[kr.objective_id].append(kr)
+
+    def children(self, node: Node) -> list[Part]:
+        parts: list[Part] = []
+        for child, weight, stored in self.inputs.children.get(node, ()):
+            # A child in the chain counts with its new value, any other with its stored one.
+            progress, last = self.objectives.get(child, stored)
+            parts.append((progress, weight, last))
+        return parts
+
+    def rollup(self, pk: int) -> None:
+        kr = self.inputs.key_results.get(pk)
+        if kr is None or kr.kind != KeyResultKind.ROLLUP:
+            return  # a leaf start node, or deleted since the chain was collected
+        raw, last = combine(self.children(("k", pk)))
+        if _differs(kr.raw_progress, raw) or kr.last_checkin_at != last:
+            progress = rules.clamp_or_none(raw)
+            self.key_results[pk] = (progress, last)
+            self.changed_key_results[pk] = {
+                "raw_progress": raw,
+                "progress": progress,
+                "last_checkin_at": last,
+            }
+
+    def objective(self, pk: int) -> None:
+        if pk not in self.objectives:
+            return  # deleted
+        own: list[Part] = []
+        for kr in self.own[pk]:
+            progress, last = self.key_results[kr.pk]
+            own.append((progress, kr.weight, last))
+        value, last = combine(own + self.children(("o", pk)))
+        stored, stored_last = self.objectives[pk]
+        if _differs(stored, value) or stored_last != last:
+            self.objectives[pk] = (value, last)
+            self.changed_objectives[pk] = {"progress": value, "last_checkin_at": last}
 
 
 def propagate(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int] = ()) -> None:
@@ -244,14 +386,40 @@ def propagate(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int
 
     Non-roll-up key results among the start nodes must already hold their new progress;
     they are start nodes only so that their objective and its ancestors are recomputed.
+    The same statements run whatever the chain's height and width (see above).
     """
     chain = collect_chain(objective_ids, key_result_ids)
-    lock_chain(chain)
-    for kind, node_id in chain.bottom_up():
-        if kind == "o":
-            recompute_objective(node_id)
+    if not chain.nodes:
+        return
+    objectives = _lock_objectives(chain)
+    _lock_key_results(chain)
+    computation = _Computation(objectives, _Inputs.load(chain))
+    for kind, pk in chain.bottom_up():
+        if kind == "k":
+            computation.rollup(pk)
         else:
-            recompute_rollup_key_result(node_id)
+            computation.objective(pk)
+    _write(Objective, computation.changed_objectives, ("progress", "last_checkin_at"))
+    _write(
+        KeyResult, computation.changed_key_results, ("raw_progress", "progress", "last_checkin_at")
+    )
+
+
+def _write(
+    model: type[models.Model], rows: dict[int, dict[str, object]], fields: tuple[str, ...]
+) -> None:
+    """One UPDATE for the table, even when no row changed (see `_rows`)."""
+    columns = {
+        name: Case(
+            *(
+                When(pk=pk, then=Value(row[name], output_field=model._meta.get_field(name)))
+                for pk, row in rows.items()
+            ),
+            default=F(name),
+        )
+        for name in fields
+    }
+    model._default_manager.filter(_rows(rows)).update(**columns)
 
 
 def _differs(a: float | None, b: float | None) -> bool:
