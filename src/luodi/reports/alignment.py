@@ -3,52 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 
 from luodi.okrs.choices import Level, ObjectiveState
-from luodi.okrs.models import Alignment
+from luodi.okrs.models import Alignment, KeyResult, Objective
+from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle
-from luodi.reports.scope import ObjectiveRow, Scope, objective_rows
+from luodi.reports.scope import (
+    OBJECTIVE_FIELDS,
+    ObjectiveRow,
+    ObjectiveStatus,
+    Scope,
+    UnitTree,
+    objective_rows,
+)
 
 LEVEL_RANK = {str(Level.COMPANY): 0, str(Level.UNIT): 1, str(Level.INDIVIDUAL): 2}
 
 Node = dict[str, Any]
+NOT_CANCELLED = ~Q(state=ObjectiveState.CANCELLED)
+# A link's parent objective: the objective itself or the objective of the key result, and
+# that objective's cycle.
+PARENT_FIELDS = (
+    "parent_objective_id",
+    "parent_key_result__objective_id",
+    Coalesce("parent_objective__cycle_id", "parent_key_result__objective__cycle_id"),
+)
 
 
 class AlignmentGraph:
     """The visible, non-cancelled objectives of a cycle, the visible, non-cancelled
     objectives of other cycles that they align to, and the links between them.
 
-    Three queries, a fourth for the other cycles when there are any. The scope's unit
+    Two queries, two more for parents in other cycles when there are any. The scope's unit
     filter is not applied here: the map needs the whole cycle to place each objective.
     """
 
     def __init__(self, scope: Scope) -> None:
         organization, cycle = scope.organization, scope.cycle
-        not_cancelled = ~Q(state=ObjectiveState.CANCELLED)
-        in_cycle_q = scope.visible_q() & Q(cycle_id=cycle.pk) & not_cancelled
+        in_cycle_q = scope.visible_q() & Q(cycle_id=cycle.pk) & NOT_CANCELLED
         self.rows: dict[int, ObjectiveRow] = {row.pk: row for row in objective_rows(in_cycle_q)}
         self.in_cycle: frozenset[int] = frozenset(self.rows)
         links = Alignment.objects.filter(organization=organization, child__cycle=cycle)
-        parents_elsewhere = Q(
-            pk__in=links.filter(parent_objective__isnull=False).values("parent_objective_id")
-        ) | Q(
-            pk__in=links.filter(parent_key_result__isnull=False).values(
-                "parent_key_result__objective_id"
-            )
-        )
-        elsewhere_q = scope.visible_q() & ~Q(cycle_id=cycle.pk) & not_cancelled & parents_elsewhere
-        for row in objective_rows(elsewhere_q):
-            self.rows[row.pk] = row
+        pairs = list(links.values_list("child_id", *PARENT_FIELDS))
+        # Parents in other cycles are read by id: asking the database for "visible
+        # objectives of other cycles that something of this cycle aligns to" scans them all.
+        elsewhere = {
+            parent_objective or parent_kr_objective
+            for _child, parent_objective, parent_kr_objective, parent_cycle in pairs
+            if parent_cycle != cycle.pk
+        }
+        if elsewhere:
+            elsewhere_q = scope.visible_q() & NOT_CANCELLED & Q(pk__in=sorted(elsewhere))
+            for row in objective_rows(elsewhere_q):
+                self.rows[row.pk] = row
         # Links between visible nodes only: a hidden objective leaves no trace.
         self.parents: dict[int, set[int]] = {}
         self.children: dict[int, set[int]] = {}
-        pairs = links.values_list(
-            "child_id", "parent_objective_id", "parent_key_result__objective_id"
-        )
-        for child, parent_objective, parent_kr_objective in pairs:
+        for child, parent_objective, parent_kr_objective, _cycle in pairs:
             parent = parent_objective or parent_kr_objective
             if child == parent or child not in self.in_cycle or parent not in self.rows:
                 continue
@@ -101,35 +117,17 @@ def place(graph: AlignmentGraph) -> tuple[list[int], list[int]]:
     return roots, graph.order(unaligned)
 
 
-def build_forest(
-    graph: AlignmentGraph,
-    roots: list[int],
-    included: set[int] | frozenset[int],
-    status_of: Callable[[ObjectiveRow], str],
-) -> list[Node]:
-    """Nodes for the roots and every included objective below them.
+def forest_children(
+    graph: AlignmentGraph, roots: list[int], included: set[int] | frozenset[int]
+) -> dict[int, list[int]]:
+    """The children of the roots and of every included objective below them, in map order.
 
-    A child with several parents appears under each; the same node object is shared, so
-    building stays linear in the number of links. An alignment cycle — refused on write,
-    but possible in damaged data — is cut where it would close.
+    Only objectives reached from the roots have an entry. An alignment cycle — refused on
+    write, but possible in damaged data — is cut where it would close, on the first path
+    that reaches it.
     """
-    built: dict[int, Node] = {}
+    kids: dict[int, list[int]] = {}
     on_path: set[int] = set()
-
-    def make(pk: int) -> Node:
-        row = graph.rows[pk]
-        built[pk] = {
-            "objective_id": pk,
-            "cycle_id": row.cycle_id,
-            "title": row.title,
-            "level": row.level,
-            "unit_id": row.unit_id,
-            "owner_id": row.owner_id,
-            "progress": row.progress,
-            "status": status_of(row),
-            "children": [],
-        }
-        return built[pk]
 
     def below(pk: int) -> Iterator[int]:
         children = graph.children.get(pk)
@@ -137,12 +135,10 @@ def build_forest(
             return iter(())
         return iter(graph.order(c for c in children if c in included))
 
-    forest: list[Node] = []
     for root in roots:
-        if root in built:
-            forest.append(built[root])
+        if root in kids:
             continue
-        forest.append(make(root))
+        kids[root] = []
         on_path.add(root)
         stack = [(root, below(root))]
         while stack:
@@ -153,10 +149,185 @@ def build_forest(
                 on_path.discard(pk)
             elif child in on_path:
                 continue
-            elif child in built:
-                built[pk]["children"].append(built[child])
             else:
-                built[pk]["children"].append(make(child))
-                on_path.add(child)
-                stack.append((child, below(child)))
-    return forest
+                kids[pk].append(child)
+                if child not in kids:
+                    kids[child] = []
+                    on_path.add(child)
+                    stack.append((child, below(child)))
+    return kids
+
+
+# --- the map of a cycle, flat -----------------------------------------------------------------
+
+
+@dataclass
+class AlignmentForest:
+    """`alignment_tree`'s answer before it becomes nested nodes: the web map reads a few
+    levels of 40,000 objectives and needs no dict per objective it does not show."""
+
+    graph: AlignmentGraph
+    roots: list[int]
+    unaligned: list[int]
+    kids: dict[int, list[int]]  # every objective on the map (reached from the roots)
+    status_of: Callable[[ObjectiveRow], str]
+    known: dict[int, str] = field(default_factory=dict)  # statuses worked out so far
+
+    @property
+    def rows(self) -> dict[int, ObjectiveRow]:
+        return self.graph.rows
+
+    def status(self, pk: int) -> str:
+        if pk not in self.known:
+            self.known[pk] = self.status_of(self.graph.rows[pk])
+        return self.known[pk]
+
+    def node(self, pk: int, children: list[Node] | None = None) -> Node:
+        row = self.graph.rows[pk]
+        return {
+            "objective_id": pk,
+            "cycle_id": row.cycle_id,
+            "title": row.title,
+            "level": row.level,
+            "unit_id": row.unit_id,
+            "owner_id": row.owner_id,
+            "progress": row.progress,
+            "status": self.status(pk),
+            "children": [] if children is None else children,
+        }
+
+
+def alignment_forest(
+    scope: Scope, *, clock: Clock, unit_tree: UnitTree | None = None, unit_id: int | None = None
+) -> AlignmentForest:
+    """The cycle's alignment map as `alignment_tree` describes it, flat."""
+    graph = AlignmentGraph(scope)
+    roots, unaligned = place(graph)
+    included: set[int] | frozenset[int] = frozenset(graph.rows)
+    if unit_tree is not None and unit_id is not None:
+        unit_ids = unit_tree.subtree(unit_id)
+        inside = {pk for pk in graph.in_cycle if graph.rows[pk].unit_id in unit_ids}
+        included = inside | graph.ancestors(inside)
+        roots = [pk for pk in roots if pk in included]
+        unaligned = [pk for pk in unaligned if pk in inside]
+    return AlignmentForest(
+        graph=graph,
+        roots=roots,
+        unaligned=unaligned,
+        kids=forest_children(graph, roots, included),
+        status_of=ObjectiveStatus(clock, graph.cycles),
+    )
+
+
+# --- one branch, read level by level ----------------------------------------------------------
+
+
+@dataclass
+class AlignmentBranch:
+    """The objectives up to `depth` links below one objective of the map, with the children
+    of the deepest ones (ids only), as `alignment_forest` would place them.
+
+    One query for the objective (is it on the map?) and two per level, the children of the
+    last level included: what it reads grows with the branch, not with the cycle. Alignment loops
+    (damaged data) are not cut here; readers stop at objectives they have seen.
+    """
+
+    rows: dict[int, ObjectiveRow]
+    kids: dict[int, list[int]]
+    status_of: Callable[[ObjectiveRow], str]
+
+    def status(self, pk: int) -> str:
+        return self.status_of(self.rows[pk])
+
+
+def alignment_branch(scope: Scope, pk: int, *, depth: int, clock: Clock) -> AlignmentBranch | None:
+    """What lies below objective `pk` on the map of the scope's cycle; None when it is not
+    on the map (hidden, cancelled, unaligned, or of another cycle with nothing below)."""
+    cycle = scope.cycle
+    top = _branch_top(scope, pk)
+    if top is None:
+        return None
+    row, on_map = top
+    rows = {pk: row}
+    kids: dict[int, list[int]] = {}
+    level = [pk]
+    for step in range(depth + 1):
+        # The children of the last level are only counted: their level orders them.
+        levels, children, links = _below(level, scope, full_rows=step < depth)
+        for child in children:
+            rows.setdefault(child.pk, child)
+        rank = {pk: (LEVEL_RANK.get(level_, 9), pk) for pk, level_ in levels.items()}
+        found: dict[int, set[int]] = {parent: set() for parent in level}
+        for parent_objective, parent_kr_objective, child in links:
+            parent = parent_objective or parent_kr_objective
+            if child in rank and child != parent:  # a hidden child leaves no trace
+                found[parent].add(child)
+        for parent, ids in found.items():
+            kids[parent] = sorted(ids, key=rank.__getitem__)
+        level = list(dict.fromkeys(c for p in level for c in kids[p] if c not in kids))
+        if not level:
+            break
+    if not on_map and not kids[pk]:
+        return None  # unaligned, or a parent from another cycle whose children are hidden
+    cycles = {cycle.pk: cycle}
+    if row.cycle_id != cycle.pk:
+        cycles[row.cycle_id] = Cycle.objects.get(pk=row.cycle_id)
+    return AlignmentBranch(rows=rows, kids=kids, status_of=ObjectiveStatus(clock, cycles))
+
+
+def _below(
+    level: list[int], scope: Scope, *, full_rows: bool
+) -> tuple[dict[int, str], list[ObjectiveRow], list[tuple[int | None, int | None, int]]]:
+    """The visible, non-cancelled objectives of the cycle that align to one of `level`
+    (id → level, and their rows with `full_rows`), and the links down from `level`.
+
+    Two queries driven by the alignment indexes (parent objective, key results of the
+    parent). Cycle and state are checked here rather than in SQL: given them, SQLite walks
+    the whole cycle's (organization, cycle, state) index instead of looking up the children.
+    """
+    links = Alignment.objects.filter(
+        Q(parent_objective_id__in=level)
+        | Q(parent_key_result__in=KeyResult.objects.filter(objective_id__in=level))
+    )
+    visible = Objective.objects.filter(
+        scope.visible_q() & Q(pk__in=links.values("child_id"))
+    ).order_by()
+    cycle_id, cancelled = scope.cycle.pk, ObjectiveState.CANCELLED
+    rows: list[ObjectiveRow] = []
+    if full_rows:
+        everything = (ObjectiveRow(*values) for values in visible.values_list(*OBJECTIVE_FIELDS))
+        rows = [row for row in everything if row.cycle_id == cycle_id and row.state != cancelled]
+        levels = {row.pk: row.level for row in rows}
+    else:
+        fields = ("pk", "level", "cycle_id", "state")
+        levels = {
+            pk: level_
+            for pk, level_, in_cycle, state in visible.values_list(*fields)
+            if in_cycle == cycle_id and state != cancelled
+        }
+    return levels, rows, list(links.values_list(*PARENT_FIELDS[:2], "child_id"))
+
+
+def _branch_top(scope: Scope, pk: int) -> tuple[ObjectiveRow, bool] | None:
+    """The objective's row, and whether it is on the map whatever lies below it: in the
+    cycle, and company-level or with a visible parent. None when the viewer cannot see it."""
+    visible_parent = Alignment.objects.filter(child_id=OuterRef("pk")).filter(
+        scope.visible_q("parent_objective__")
+        & ~Q(parent_objective__state=ObjectiveState.CANCELLED)
+        & ~Q(parent_objective_id=OuterRef("pk"))
+        | scope.visible_q("parent_key_result__objective__")
+        & ~Q(parent_key_result__objective__state=ObjectiveState.CANCELLED)
+        & ~Q(parent_key_result__objective_id=OuterRef("pk"))
+    )
+    found = (
+        Objective.objects.filter(scope.visible_q() & NOT_CANCELLED & Q(pk=pk))
+        .order_by()
+        .values_list(*OBJECTIVE_FIELDS, Exists(visible_parent))
+        .first()
+    )
+    if found is None:
+        return None
+    *values, has_parent = found
+    row = ObjectiveRow(*values)
+    in_cycle = row.cycle_id == scope.cycle.pk
+    return row, in_cycle and (has_parent or row.level == Level.COMPANY)

@@ -22,12 +22,16 @@ from luodi.okrs.models import Alignment, KeyResultContributor
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
-from luodi.reports.alignment import AlignmentGraph, build_forest, place
+from luodi.reports.alignment import (
+    AlignmentBranch,
+    AlignmentForest,
+    alignment_branch,
+    alignment_forest,
+)
 from luodi.reports.scope import (
     KeyResultMeasures,
     KeyResultRow,
     ObjectiveRow,
-    ObjectiveStatus,
     RowMeasures,
     Scope,
     UnitTree,
@@ -74,25 +78,58 @@ def alignment_tree(
       does not change with the filter: an objective whose children all sit outside the
       unit is still a root (with no children shown).
 
-    Three queries whatever the size of the cycle, one more when parents sit in other
+    Two queries whatever the size of the cycle, two more when parents sit in other
     cycles, one more with `unit_id` (plus three for the viewer's permissions, cached on the
     user object).
     """
-    clock = clock or Clock.for_org(organization)
-    graph = AlignmentGraph(Scope(organization, viewer_for(organization, user), cycle))
-    roots, unaligned = place(graph)
-    included: set[int] | frozenset[int] = frozenset(graph.rows)
-    if unit_id is not None:
-        unit_ids = UnitTree.load(organization).subtree(unit_id)
-        inside = {pk for pk in graph.in_cycle if graph.rows[pk].unit_id in unit_ids}
-        included = inside | graph.ancestors(inside)
-        roots = [pk for pk in roots if pk in included]
-        unaligned = [pk for pk in unaligned if pk in inside]
-    status = ObjectiveStatus(clock, graph.cycles)
+    forest = alignment_forest_of(
+        organization=organization, user=user, cycle=cycle, unit_id=unit_id, clock=clock
+    )
+    built: dict[int, dict[str, Any]] = {}
+    for pk in forest.kids:
+        built[pk] = forest.node(pk)
+    for pk, children in forest.kids.items():  # shared nodes: a child with several parents
+        built[pk]["children"] = [built[child] for child in children]
     return {
-        "roots": build_forest(graph, roots, included, status),
-        "unaligned": build_forest(graph, unaligned, included, status),
+        "roots": [built[pk] for pk in forest.roots],
+        "unaligned": [forest.node(pk) for pk in forest.unaligned],
     }
+
+
+def alignment_forest_of(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    unit_id: int | None = None,
+    clock: Clock | None = None,
+) -> AlignmentForest:
+    """`alignment_tree`'s map, flat: for pages that show only part of a large one."""
+    clock = clock or Clock.for_org(organization)
+    return alignment_forest(
+        Scope(organization, viewer_for(organization, user), cycle),
+        clock=clock,
+        unit_tree=UnitTree.load(organization) if unit_id is not None else None,
+        unit_id=unit_id,
+    )
+
+
+def alignment_branch_of(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    objective_id: int,
+    depth: int,
+    clock: Clock | None = None,
+) -> AlignmentBranch | None:
+    """What lies `depth` levels below one objective of the map (see `alignment_branch`)."""
+    return alignment_branch(
+        Scope(organization, viewer_for(organization, user), cycle),
+        objective_id,
+        depth=depth,
+        clock=clock or Clock.for_org(organization),
+    )
 
 
 def dashboard(

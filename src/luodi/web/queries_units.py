@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Protocol
 
 from django.db.models import Count, Q
 
@@ -24,6 +25,9 @@ from luodi.okrs.permissions import viewer_for, visible_objectives_q
 from luodi.okrs.selectors import Clock, key_results_prefetch, objective_list
 from luodi.orgs.choices import ThemeKind
 from luodi.orgs.models import Cycle, Membership, Organization, Theme, Unit
+from luodi.reports.alignment import AlignmentForest
+from luodi.reports.scope import ObjectiveRow
+from luodi.reports.selectors import alignment_branch_of, alignment_forest_of
 from luodi.web.presenters import ObjectiveCard, objective_cards
 from luodi.web.templatetags.luodi import pct
 
@@ -398,26 +402,62 @@ class AlignmentMap:
     unaligned: list[dict]
     counts: dict[str, int]  # objectives on the map by status
     total: int
-    nodes: dict[int, dict]  # every node of the map, for `branch()`
 
-    def branch(self, pk: int) -> dict | None:
-        """What lies below one objective, LAZY_DEPTH levels deep, for map.js to add when
-        someone opens a branch the page left out. None when it is not on the map."""
-        if pk not in self.nodes:
-            return None
-        shown, more = _reach(self.nodes, [pk], LAZY_DEPTH)
-        return _graph_json(self.nodes, shown, more)
+
+class MapRows(Protocol):
+    """What the chart needs of the objectives it shows: a whole map or one branch."""
+
+    kids: dict[int, list[int]]
+
+    @property
+    def rows(self) -> dict[int, ObjectiveRow]: ...
+
+    def status(self, pk: int) -> str: ...
+
+
+def map_branch(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    objective_id: int,
+    unit_id: int | None,
+    clock: Clock,
+) -> dict | None:
+    """What lies below one objective, LAZY_DEPTH levels deep, for map.js to add when
+    someone opens a branch the page left out. None when it is not on the map.
+
+    Without a unit filter only the branch is read (a query per level); with one, whether
+    an objective belongs depends on what lies anywhere below it, so the map is read whole.
+    """
+    source: MapRows | None
+    if unit_id is None:
+        source = alignment_branch_of(
+            organization=organization,
+            user=user,
+            cycle=cycle,
+            objective_id=objective_id,
+            depth=LAZY_DEPTH,
+            clock=clock,
+        )
+    else:
+        source = alignment_forest_of(
+            organization=organization, user=user, cycle=cycle, unit_id=unit_id, clock=clock
+        )
+    if source is None or objective_id not in source.kids:
+        return None
+    shown, more = _reach(source.kids, [objective_id], LAZY_DEPTH)
+    return _graph_json(source, shown, more)
 
 
 def _theme_links(
-    organization: Organization, cycle: Cycle, roots: list[dict]
+    organization: Organization, cycle: Cycle, elsewhere: list[int]
 ) -> tuple[list[Theme], dict[int, list[int]]]:
     """The organization's themes, and the themes each objective on the map links to.
 
     Two queries: the themes, and the links of this cycle's objectives and of the roots from
-    other cycles (the only objectives of other cycles on the map).
+    other cycles (`elsewhere`, the only objectives of other cycles on the map).
     """
-    elsewhere = [node["objective_id"] for node in roots if node["cycle_id"] != cycle.pk]
     links = ObjectiveTheme.objects.filter(organization=organization).filter(
         Q(objective__cycle=cycle) | Q(objective_id__in=elsewhere)
     )
@@ -428,73 +468,64 @@ def _theme_links(
     return themes, themes_of
 
 
-def _flatten(forest: list[dict]) -> tuple[dict[int, dict], list[int]]:
-    """Every node once (shared nodes too), parents before children."""
-    nodes: dict[int, dict] = {}
-    parents_left: dict[int, int] = {}
-    for node in _walk(forest):
-        for child in node["children"]:
-            parents_left[child["objective_id"]] = parents_left.get(child["objective_id"], 0) + 1
-        nodes[node["objective_id"]] = node
+def _top_down(kids: dict[int, list[int]], roots: list[int]) -> list[int]:
+    """Every objective on the map once, parents before children."""
+    parents_left: Counter[int] = Counter(child for children in kids.values() for child in children)
     order: list[int] = []
-    ready = deque(node["objective_id"] for node in forest)
-    while ready:  # Kahn's algorithm: the forest is acyclic (alignment_tree cuts cycles)
+    ready = deque(dict.fromkeys(roots))
+    while ready:  # Kahn's algorithm: the map is acyclic (alignment_forest cuts cycles)
         pk = ready.popleft()
         order.append(pk)
-        for child in nodes[pk]["children"]:
-            cid = child["objective_id"]
-            parents_left[cid] -= 1
-            if parents_left[cid] == 0:
-                ready.append(cid)
-    return nodes, order
-
-
-def _walk(forest: list[dict]) -> Iterator[dict]:
-    seen: set[int] = set()
-    stack = list(reversed(forest))
-    while stack:
-        node = stack.pop()
-        if node["objective_id"] in seen:
-            continue
-        seen.add(node["objective_id"])
-        yield node
-        stack.extend(reversed(node["children"]))
+        for child in kids[pk]:
+            parents_left[child] -= 1
+            if parents_left[child] == 0:
+                ready.append(child)
+    return order
 
 
 def _place_under_themes(
     themes: list[Theme],
     themes_of: dict[int, list[int]],
-    nodes: dict[int, dict],
+    kids: dict[int, list[int]],
     order: list[int],
-    roots: list[dict],
+    roots: list[int],
 ) -> tuple[list[tuple[Theme, list[int]]], list[int]]:
     """Each objective goes under the themes it links to, unless an objective above it
     already brings it there; roots linked to no theme go to the loose group."""
     known = {theme.pk for theme in themes}
-    above: dict[int, set[int]] = {pk: set() for pk in nodes}
+    none: frozenset[int] = frozenset()
+    # The themes above each objective; children share their parent's set when they can,
+    # as most objectives of a large map inherit the same one or two themes.
+    above: dict[int, frozenset[int]] = {}
     by_theme: dict[int, list[int]] = {theme.pk: [] for theme in themes}
     for pk in order:
-        own = {t for t in themes_of.get(pk, ()) if t in known}
-        for theme_id in sorted(own - above[pk]):
+        mine = above.get(pk, none)
+        own = frozenset(t for t in themes_of.get(pk, ()) if t in known)
+        for theme_id in sorted(own - mine):
             by_theme[theme_id].append(pk)
-        for child in nodes[pk]["children"]:
-            above[child["objective_id"]] |= above[pk] | own
-    loose = [
-        node["objective_id"]
-        for node in roots
-        if not any(t in known for t in themes_of.get(node["objective_id"], ()))
-    ]
+        carry = mine | own if own else mine
+        if not carry:
+            continue
+        for child in kids[pk]:
+            held = above.get(child)
+            if held is None or held <= carry:
+                above[child] = carry
+            elif not carry <= held:
+                above[child] = held | carry
+    loose = [pk for pk in roots if not any(t in known for t in themes_of.get(pk, ()))]
     return [(theme, by_theme[theme.pk]) for theme in themes], loose
 
 
-def _node_row(node: dict) -> list:
-    progress = node["progress"]
+def _node_row(source: MapRows, pk: int) -> list:
+    row = source.rows[pk]
+    status = source.status(pk)
+    progress = row.progress
     return [
-        node["title"],
+        row.title,
         None if progress is None else round(rules.clamp(progress) * 100, 1),
-        STATUS_ORDER.index(node["status"]) if node["status"] in STATUS_ORDER else 0,
-        LEVEL_ORDER.index(node["level"]) if node["level"] in LEVEL_ORDER else 2,
-        node["unit_id"],
+        STATUS_ORDER.index(status) if status in STATUS_ORDER else 0,
+        LEVEL_ORDER.index(row.level) if row.level in LEVEL_ORDER else 2,
+        row.unit_id,
     ]
 
 
@@ -502,50 +533,49 @@ def alignment_map_model(
     *,
     organization: Organization,
     cycle: Cycle,
-    tree: dict[str, list[dict]],
+    forest: AlignmentForest,
     unit_names: dict[int, str],
     root_title: str,
     group_title: str,
     objective_url: str,
 ) -> AlignmentMap:
-    """The chart data, the outline and the unaligned list from `alignment_tree`'s answer.
+    """The chart data, the outline and the unaligned list of `alignment_forest_of`'s map.
 
     `objective_url` is the URL of objective 0; each objective's id takes the place of the 0.
     """
-    roots, unaligned = tree["roots"], tree["unaligned"]
-    themes, themes_of = _theme_links(organization, cycle, roots)
-    nodes, order = _flatten(roots)
-    groups, loose = _place_under_themes(themes, themes_of, nodes, order, roots)
+    roots, kids, rows = forest.roots, forest.kids, forest.rows
+    elsewhere = [pk for pk in roots if rows[pk].cycle_id != cycle.pk]
+    themes, themes_of = _theme_links(organization, cycle, elsewhere)
+    groups, loose = _place_under_themes(themes, themes_of, kids, _top_down(kids, roots), roots)
     theme_kinds = dict(ThemeKind.choices)
-    if len(nodes) > LAZY_LIMIT:
+    if len(kids) > LAZY_LIMIT:
         tops = [pk for _theme, ids in groups for pk in ids] + loose
-        shown, more = _reach(nodes, tops, LAZY_DEPTH - 1)
+        shown, more = _reach(kids, tops, LAZY_DEPTH - 1)
     else:
-        shown, more = set(nodes), {}
+        shown, more = set(kids), set()
     payload = {
         "root": root_title,
         "themes": [
             [theme.title, str(theme_kinds.get(theme.kind, "")), ids] for theme, ids in groups
         ],
         "loose": [group_title, loose],
-        **_graph_json(nodes, shown, more),
+        **_graph_json(forest, shown, more),
         "units": {str(pk): name for pk, name in unit_names.items()},
         "cycle": cycle.pk,
     }
-    outline, cut = _outline(groups, loose, nodes, group_title, objective_url)
-    counts = Counter(node["status"] for node in nodes.values())
+    outline, cut = _outline(groups, loose, forest, group_title, objective_url)
+    counts = Counter(forest.status(pk) for pk in kids)
     return AlignmentMap(
         payload=payload,
         outline=outline,
         outline_cut=cut,
-        unaligned=unaligned,
+        unaligned=[forest.node(pk) for pk in forest.unaligned],
         counts={status: counts.get(status, 0) for status in STATUS_ORDER},
-        total=len(nodes),
-        nodes=nodes,
+        total=len(kids),
     )
 
 
-def _reach(nodes: dict[int, dict], starts: list[int], depth: int) -> tuple[set[int], set[int]]:
+def _reach(kids: dict[int, list[int]], starts: list[int], depth: int) -> tuple[set[int], set[int]]:
     """The objectives within `depth` links below the starts, and those among them whose
     children are left out."""
     shown: set[int] = set()
@@ -557,35 +587,30 @@ def _reach(nodes: dict[int, dict], starts: list[int], depth: int) -> tuple[set[i
             if pk in shown:
                 continue
             shown.add(pk)
-            children = [child["objective_id"] for child in nodes[pk]["children"]]
+            children = kids[pk]
             if children and step == depth:
                 more.add(pk)
             else:
                 following += children
         level = following
-    return shown, more - {
-        pk for pk in more if all(child["objective_id"] in shown for child in nodes[pk]["children"])
-    }
+    return shown, {pk for pk in more if not shown.issuperset(kids[pk])}
 
 
-def _graph_json(nodes: dict[int, dict], shown: set[int], more: set[int]) -> dict:
+def _graph_json(source: MapRows, shown: set[int], more: set[int]) -> dict:
     """nodes: {id: row}; kids: {id: [child ids]} of the shown nodes whose children are
     shown; more: {id: number of children} of those whose children are left out."""
+    kids = source.kids
     return {
-        "nodes": {str(pk): _node_row(nodes[pk]) for pk in shown},
-        "kids": {
-            str(pk): [child["objective_id"] for child in nodes[pk]["children"]]
-            for pk in shown
-            if nodes[pk]["children"] and pk not in more
-        },
-        "more": {str(pk): len(nodes[pk]["children"]) for pk in more},
+        "nodes": {str(pk): _node_row(source, pk) for pk in shown},
+        "kids": {str(pk): kids[pk] for pk in shown if kids[pk] and pk not in more},
+        "more": {str(pk): len(kids[pk]) for pk in more},
     }
 
 
 def _outline(
     groups: list[tuple[Theme, list[int]]],
     loose: list[int],
-    by_id: dict[int, dict],
+    source: MapRows,
     group_title: str,
     objective_url: str,
 ) -> tuple[list[OutlineItem], bool]:
@@ -594,41 +619,42 @@ def _outline(
     head, _zero, tail = objective_url.rpartition("/0/")
     labels = {key: str(Status(key).label) for key in STATUS_ORDER}
 
-    def objective(node: dict, depth: int, path: frozenset[int]) -> None:
+    def objective(pk: int, depth: int, path: frozenset[int]) -> None:
         nonlocal cut
         if len(items) >= OUTLINE_LIMIT:
             cut = True
             return
-        children = [c for c in node["children"] if c["objective_id"] not in path]
+        row, status = source.rows[pk], source.status(pk)
+        children = [c for c in source.kids[pk] if c not in path]
         items.append(
             OutlineItem(
                 kind="objective",
-                title=node["title"],
+                title=row.title,
                 depth=depth,
-                objective_id=node["objective_id"],
-                progress=node["progress"],
-                status=node["status"],
-                level=node["level"],
-                url=f"{head}/{node['objective_id']}/{tail}",
-                meta=f"{labels.get(node['status'], '')} · {pct(node['progress'])}",
+                objective_id=pk,
+                progress=row.progress,
+                status=status,
+                level=row.level,
+                url=f"{head}/{pk}/{tail}",
+                meta=f"{labels.get(status, '')} · {pct(row.progress)}",
                 has_children=bool(children),
             )
         )
         for child in children:
-            objective(child, depth + 1, path | {child["objective_id"]})
+            objective(child, depth + 1, path | {child})
 
     sections: list[tuple[str, str, list[int]]] = [
         ("theme", theme.title, ids) for theme, ids in groups
     ]
     if not groups:  # no strategy written down yet: the roots are the top of the outline
         for pk in loose:
-            objective(by_id[pk], 0, frozenset({pk}))
+            objective(pk, 0, frozenset({pk}))
     elif loose:
         sections.append(("group", group_title, loose))
     for kind, title, ids in sections:
         items.append(OutlineItem(kind=kind, title=title, depth=0, has_children=bool(ids)))
         for pk in ids:
-            objective(by_id[pk], 1, frozenset({pk}))
+            objective(pk, 1, frozenset({pk}))
     _close_levels(items)
     return items, cut
 

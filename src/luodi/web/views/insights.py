@@ -22,6 +22,7 @@ from luodi.web.queries_units import (
     UnitChoice,
     alignment_map_model,
     at_risk_rows,
+    map_branch,
     unit_choices,
 )
 
@@ -66,8 +67,23 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
     unit: UnitChoice | None = filters["unit"]
     context: dict[str, Any] = {"nav": "map", **filters, "statuses": _statuses()}
     if cycle is not None:
+        expand = request.GET.get("expand", "")
+        if expand:  # map.js asks for a branch the page left out
+            branch = None
+            if expand.isdigit():
+                branch = map_branch(
+                    organization=org,
+                    user=user,
+                    cycle=cycle,
+                    objective_id=int(expand),
+                    unit_id=unit.pk if unit else None,
+                    clock=filters["clock"],
+                )
+            if branch is None:
+                raise Http404
+            return JsonResponse(branch)
         objective_zero = reverse("web:objective", kwargs={"org": org.slug, "pk": 0})
-        tree = reports.alignment_tree(
+        forest = reports.alignment_forest_of(
             organization=org,
             user=user,
             cycle=cycle,
@@ -77,18 +93,12 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
         model = alignment_map_model(
             organization=org,
             cycle=cycle,
-            tree=tree,
+            forest=forest,
             unit_names={u.pk: u.name for u in filters["units"]},
             root_title=_scope_name(org, unit),
             group_title=_("Not linked to a strategic theme"),
             objective_url=objective_zero,
         )
-        expand = request.GET.get("expand", "")
-        if expand:  # map.js asks for a branch the page left out
-            branch = model.branch(int(expand)) if expand.isdigit() else None
-            if branch is None:
-                raise Http404
-            return JsonResponse(branch)
         model.payload["labels"] = {
             "statuses": [s["label"] for s in context["statuses"]],
             "colors": [s["color"] for s in context["statuses"]],
