@@ -109,11 +109,10 @@ def checkin_submit(
 ) -> tuple[CheckIn, bool]:
     """Record a check-in; returns (check-in, created). A repeated Idempotency-Key returns the
     check-in it first produced, with created False."""
-    organization = key_result.organization
     if idempotency_key is not None:
         if not idempotency_key or len(idempotency_key) > MAX_IDEMPOTENCY_KEY:
             raise _error("Idempotency-Key", _("Use a key of 1–200 characters."))
-        earlier = _replay(organization.pk, actor.pk, idempotency_key)
+        earlier = _replay(key_result.organization_id, actor.pk, idempotency_key)
         if earlier is not None:
             return earlier, False
     # Lock the key result first: concurrent check-ins on it queue here and lose nothing.
@@ -124,6 +123,7 @@ def checkin_submit(
         .select_related("objective", "objective__cycle", "organization")
         .get(pk=key_result.pk)
     )
+    organization = kr.organization
     if idempotency_key is not None:
         # Looked up again under the lock: a concurrent retry may have just committed.
         earlier = _replay(organization.pk, actor.pk, idempotency_key)
@@ -153,10 +153,16 @@ def checkin_submit(
         created_at=_aware(at, organization.timezone) if at else timezone.now(),
         **cleaned,
     )
-    checkin.save()
-    _apply_to_key_result(kr, checkin)
-    checkin.progress = kr.raw_progress
-    checkin.save(update_fields=["progress"])
+    if kr.last_checkin_at is None or checkin.created_at >= kr.last_checkin_at:
+        _advance_key_result(kr, checkin)
+        checkin.progress = kr.raw_progress
+        checkin.save()
+    else:
+        # Arrived out of order: rebuild the key result from all its check-ins, this one too.
+        checkin.save()
+        engine.key_result_rebuild(kr)
+        checkin.progress = kr.raw_progress
+        checkin.save(update_fields=["progress"])
     if idempotency_key is not None:
         _remember(organization.pk, actor.pk, idempotency_key, checkin)
     engine.propagate(objective_ids={kr.objective_id})
@@ -197,11 +203,8 @@ class IdempotencyConflict(Exception):
     """Two requests with one Idempotency-Key ran at the same time."""
 
 
-def _apply_to_key_result(kr: KeyResult, checkin: CheckIn) -> None:
-    """Move the key result's state by one check-in (or rebuild if it arrived out of order)."""
-    if kr.last_checkin_at is not None and checkin.created_at < kr.last_checkin_at:
-        engine.key_result_rebuild(kr)
-        return
+def _advance_key_result(kr: KeyResult, checkin: CheckIn) -> None:
+    """Move the key result's state by one check-in, its latest, and save it."""
     kr.checkin_count += 1
     kr.last_checkin_at = checkin.created_at
     if checkin.confidence is not None:
