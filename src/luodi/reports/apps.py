@@ -6,3 +6,8 @@ class ReportsConfig(AppConfig):
     name = "luodi.reports"
     label = "reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from luodi.reports import versions
+
+        versions.connect()

@@ -95,6 +95,16 @@ class Scope:
         """The in-scope objectives that count in roll-ups: not draft, not cancelled."""
         return self.objectives_q(prefix) & Q(**{f"{prefix}state__in": COUNTING_STATES})
 
+    def active_key_results_q(self, prefix: str = "") -> Q:
+        """The active key results of the counting objectives (prefix for related lookups).
+
+        The objectives come as a subquery, not a join: SQLite then walks the cycle's
+        objectives and their key results by index instead of every key result of the
+        organization in every cycle.
+        """
+        counting = Objective.objects.filter(self.counting_q()).order_by().values("pk")
+        return Q(**{f"{prefix}objective_id__in": counting, f"{prefix}state": KeyResultState.ACTIVE})
+
 
 # --- objective rows ---------------------------------------------------------------------------
 
@@ -235,10 +245,17 @@ def phase_plans(q: Q) -> dict[int, PhasePlan]:
         )
     )
     plans: dict[int, PhasePlan] = {}
+    bounds: dict[tuple[str, Decimal | None, Decimal | None], tuple[Decimal, Decimal]] = {}
     for kr_id, day, value, kind, start, target in rows:
         if kr_id not in plans:
-            bounds = engine.metric_bounds(KeyResult(kind=kind, start=start, target=target))
-            plans[kr_id] = PhasePlan(*bounds, phases=[])
+            # A model per key result costs more than the rest of the loop: one per distinct
+            # definition instead.
+            shape = (kind, start, target)
+            if shape not in bounds:
+                bounds[shape] = engine.metric_bounds(
+                    KeyResult(kind=kind, start=start, target=target)
+                )
+            plans[kr_id] = PhasePlan(*bounds[shape], phases=[])
         plans[kr_id].phases.append(rules.Phase(day, value))
     return plans
 

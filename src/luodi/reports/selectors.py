@@ -6,39 +6,30 @@ in Python; both see only what the viewer may see.
 
 from __future__ import annotations
 
-import heapq
-from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, FloatField, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import KeyResultKind, KeyResultState, Level, ObjectiveState, Status
-from luodi.okrs.models import Alignment, KeyResultContributor
+from luodi.okrs.choices import KeyResultKind, Level, ObjectiveState, Status
+from luodi.okrs.models import Alignment, KeyResult, KeyResultContributor, Objective
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
+from luodi.reports.aggregates import KeyResultTally
 from luodi.reports.alignment import (
     AlignmentBranch,
     AlignmentForest,
     alignment_branch,
     alignment_forest,
 )
-from luodi.reports.scope import (
-    KeyResultMeasures,
-    KeyResultRow,
-    ObjectiveRow,
-    RowMeasures,
-    Scope,
-    UnitTree,
-    key_result_rows,
-    objective_rows,
-    phase_plans,
-)
+from luodi.reports.scope import KeyResultRow, RowMeasures, Scope, UnitTree
 from luodi.reports.trend import scope_trend
 
 AT_RISK_LIMIT = 10
@@ -164,74 +155,86 @@ def dashboard(
     - at_risk: up to 10 key results that are off track or at risk, or stale and not done;
       largest gap (expected − clamped progress) first.
     - trend: weekly points `{date, progress, expected}` from the cycle start to today
-      (at most 60; see `trend.py`): each key result at its latest check-in snapshot by the
-      end of that day, rolled up with today's weights, key results, alignments and roll-up
-      key results — child objectives' contributions included, at any depth and in any
-      cycle, exactly as the engine does — so the last point equals `progress` unless
-      definitions changed after the check-ins.
+      (at most 60; see `trend.py`): on each past day, each key result at its latest
+      check-in snapshot by the end of that day, rolled up with today's weights, key
+      results, alignments and roll-up key results — child objectives' contributions
+      included, at any depth and in any cycle, exactly as the engine does; today's point
+      is `progress`.
 
-    Ten queries whatever the size of the scope (plus three for the viewer's permissions,
-    cached on the user object).
+    The database aggregates (nothing reads every key result or objective row), so the
+    query count is fixed whatever the size of the scope: ten, plus three for the viewer's
+    permissions (cached on the user object), plus the trend's sweep when its stored past
+    points no longer hold (`trend.past_values`).
     """
     clock = clock or Clock.for_org(organization)
     units = UnitTree.load(organization)
     unit_ids = None if unit_id is None else frozenset(units.subtree(unit_id))
     scope = Scope(organization, viewer_for(organization, user), cycle, unit_ids)
-    objectives = objective_rows(scope.counting_q())
-    key_results = key_result_rows(
-        Q(organization=organization, state=KeyResultState.ACTIVE) & scope.counting_q("objective__")
+    groups = _unit_groups(scope)
+    progress = _mean_of_groups(groups.values())
+    tally = KeyResultTally.of(
+        scope.active_key_results_q(),
+        Q(organization=organization) & scope.active_key_results_q("key_result__"),
+        cycle,
+        clock,
+        AT_RISK_LIMIT,
     )
-    plans = phase_plans(Q(organization=organization) & scope.counting_q("key_result__objective__"))
-    measure = KeyResultMeasures(cycle, clock)
-    measures = {kr.pk: measure(kr, plans.get(kr.pk)) for kr in key_results}
     return {
-        "progress": _mean_of_groups(_unit_sums(objectives).values()),
+        "progress": progress,
         "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
-        "status_counts": _status_counts(measures.values()),
-        "units": _unit_breakdown(units, unit_id, objectives),
-        **_checkins_this_week(scope, key_results, clock),
-        "alignment_coverage": _alignment_coverage(scope, objectives),
-        "at_risk": _at_risk(key_results, measures),
-        "trend": scope_trend(
-            scope=scope,
-            scope_weights={o.pk: o.weight for o in objectives},
-            scope_key_results=[(kr.pk, kr.objective_id, kr.kind, kr.weight) for kr in key_results],
-            clock=clock,
-        ),
+        "status_counts": tally.counts,
+        "units": _unit_breakdown(units, unit_id, groups),
+        **_checkins_this_week(scope, clock),
+        "alignment_coverage": _alignment_coverage(scope, groups),
+        "at_risk": [_key_result_summary(kr, m) for kr, m in tally.at_risk],
+        "trend": scope_trend(scope=scope, progress=progress, clock=clock),
     }
 
 
-def _status_counts(measures: Iterable[RowMeasures]) -> dict[str, int]:
-    counts = {str(key): 0 for key in STATUS_KEYS}
-    counts["stale"] = 0
-    for m in measures:
-        counts[m.status] += 1
-        counts["stale"] += int(m.stale)
-    return counts
+@dataclass(frozen=True)
+class UnitGroup:
+    """The scope's objectives of one unit: how many (and how many not company-level), and
+    the sums `weighted_mean` takes (weight × clamped progress, weight) over those with a
+    positive weight."""
+
+    objectives: int
+    below_company: int
+    weighted: float
+    weights: float
 
 
-def _unit_sums(objectives: Iterable[ObjectiveRow]) -> dict[int | None, tuple[float, float]]:
-    """Per unit (None: no unit), the sum of weight × clamped progress and the sum of weights
-    of its own objectives (zero weights left out, missing progress as 0, as weighted_mean
-    counts them)."""
-    sums: dict[int | None, tuple[float, float]] = {}
-    for o in objectives:
-        if o.weight > 0:
-            weighted, weights = sums.get(o.unit_id, (0.0, 0.0))
-            progress = min(1.0, max(0.0, o.progress or 0.0))
-            sums[o.unit_id] = (weighted + o.weight * progress, weights + o.weight)
-    return sums
+def _unit_groups(scope: Scope) -> dict[int | None, UnitGroup]:
+    """Per unit (None: no unit), one GROUP BY over the scope's objectives."""
+    positive = Q(weight__gt=0)
+    weight = Cast("weight", FloatField())
+    clamped = Greatest(Least(Coalesce("progress", Value(0.0)), Value(1.0)), Value(0.0))
+    rows = (
+        Objective.objects.filter(scope.counting_q())
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            n=Count("pk"),
+            below_company=Count("pk", filter=~Q(level=Level.COMPANY)),
+            weighted=Sum(weight * clamped, filter=positive, output_field=FloatField()),
+            weights=Sum(weight, filter=positive, output_field=FloatField()),
+        )
+        .values_list("unit_id", "n", "below_company", "weighted", "weights")
+    )
+    return {
+        unit: UnitGroup(n, below, weighted or 0.0, weights or 0.0)
+        for unit, n, below, weighted, weights in rows
+    }
 
 
-def _mean_of_groups(groups: Iterable[tuple[float, float]]) -> float | None:
+def _mean_of_groups(groups: Iterable[UnitGroup]) -> float | None:
     """`weighted_mean` over groups of objectives, each group as its own weighted mean with
     the group's total weight: the same value as over the objectives themselves, with one
     Decimal operation per group (units) rather than per objective."""
-    return rules.weighted_mean((weighted / weights, weights) for weighted, weights in groups)
+    return rules.weighted_mean((g.weighted / g.weights, g.weights) for g in groups if g.weights > 0)
 
 
 def _unit_breakdown(
-    units: UnitTree, unit_id: int | None, objectives: list[ObjectiveRow]
+    units: UnitTree, unit_id: int | None, groups: dict[int | None, UnitGroup]
 ) -> list[dict[str, Any]]:
     if unit_id is None:
         listed = []
@@ -239,44 +242,44 @@ def _unit_breakdown(
             listed += [top, *units.children.get(top, [])]
     else:
         listed = [unit_id, *units.children.get(unit_id, [])]
-    counts = Counter(o.unit_id for o in objectives)
-    sums = _unit_sums(objectives)
     rows = []
     for pk in listed:
-        subtree = units.subtree(pk)
+        inside = [groups[u] for u in units.subtree(pk) if u in groups]
         rows.append(
             {
                 "unit_id": pk,
                 "parent_id": units.parent_of.get(pk),
                 "name": units.names.get(pk, ""),
-                "progress": _mean_of_groups(sums[u] for u in subtree if u in sums),
-                "objectives": sum(counts[u] for u in subtree),
+                "progress": _mean_of_groups(inside),
+                "objectives": sum(g.objectives for g in inside),
             }
         )
     return rows
 
 
-def _checkins_this_week(
-    scope: Scope, key_results: list[KeyResultRow], clock: Clock
-) -> dict[str, Any]:
-    in_scope = Q(organization=scope.organization) & scope.counting_q("key_result__objective__")
-    in_scope &= Q(key_result__state=KeyResultState.ACTIVE) & ~Q(
+def _checkins_this_week(scope: Scope, clock: Clock) -> dict[str, Any]:
+    organization = scope.organization
+    expected = scope.active_key_results_q("key_result__") & ~Q(
         key_result__kind=KeyResultKind.ROLLUP
     )
-    people = {
-        kr.owner_id
-        for kr in key_results
-        if kr.owner_id is not None and kr.kind != KeyResultKind.ROLLUP
-    }
-    people |= set(
-        KeyResultContributor.objects.filter(in_scope).values_list("user_id", flat=True).distinct()
+    owners = (
+        KeyResult.objects.filter(scope.active_key_results_q(), owner_id__isnull=False)
+        .exclude(kind=KeyResultKind.ROLLUP)
+        .order_by()
+        .values_list("owner_id", flat=True)
     )
+    contributors = (
+        KeyResultContributor.objects.filter(Q(organization=organization) & expected)
+        .order_by()
+        .values_list("user_id", flat=True)
+    )
+    people = set(owners.union(contributors))
     if not people:
         return {"checkin_rate": None, "checkin_people": 0, "checkin_done": 0}
     monday = clock.today - timedelta(days=clock.today.weekday())
     authors = set(
         CheckIn.objects.filter(
-            in_scope,
+            Q(organization=organization) & expected,
             created_at__gte=clock.start_of(monday),
             created_at__lt=clock.start_of(monday + timedelta(days=7)),
         )
@@ -288,8 +291,8 @@ def _checkins_this_week(
     return {"checkin_rate": done / len(people), "checkin_people": len(people), "checkin_done": done}
 
 
-def _alignment_coverage(scope: Scope, objectives: list[ObjectiveRow]) -> float | None:
-    candidates = {o.pk for o in objectives if o.level != Level.COMPANY}
+def _alignment_coverage(scope: Scope, groups: dict[int | None, UnitGroup]) -> float | None:
+    candidates = sum(g.below_company for g in groups.values())
     if not candidates:
         return None
     parent_objective = "parent_objective__"
@@ -303,27 +306,20 @@ def _alignment_coverage(scope: Scope, objectives: list[ObjectiveRow]) -> float |
         & scope.visible_q(parent_kr_objective)
         & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
     )
-    aligned = set(
-        Alignment.objects.filter(organization=scope.organization)
-        .filter(scope.counting_q("child__"))
-        .filter(visible_parent)
-        .values_list("child_id", flat=True)
-        .distinct()
+    children = (
+        Objective.objects.filter(scope.counting_q())
+        .exclude(level=Level.COMPANY)
+        .order_by()
+        .values("pk")
     )
-    return len(candidates & aligned) / len(candidates)
-
-
-def _at_risk(key_results: list[KeyResultRow], measures: dict[int, RowMeasures]) -> list[dict]:
-    severity = {str(Status.OFF_TRACK): 0, str(Status.AT_RISK): 1}
-    done = str(Status.DONE)
-    flagged = []
-    for kr in key_results:
-        expected, status, stale = measures[kr.pk]
-        if status in severity or (stale and status != done):
-            gap = expected - min(1.0, max(0.0, kr.progress or 0.0))
-            flagged.append((-gap, severity.get(status, 2), kr.pk, kr))
-    worst = heapq.nsmallest(AT_RISK_LIMIT, flagged, key=lambda item: item[:3])
-    return [_key_result_summary(kr, measures[kr.pk]) for *_, kr in worst]
+    aligned = (
+        Alignment.objects.filter(organization=scope.organization, child_id__in=children)
+        .filter(visible_parent)
+        .values("child_id")
+        .distinct()
+        .count()
+    )
+    return aligned / candidates
 
 
 def _key_result_summary(kr: KeyResultRow, m: RowMeasures) -> dict[str, Any]:

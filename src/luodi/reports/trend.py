@@ -5,13 +5,17 @@ only on the structure (a missing value counts as 0 with its weight), so with tod
 structure a scope's progress is a fixed linear combination of its leaf key results'
 clamped progress: `scope = Σ coefficient(kr) × clamp(progress(kr))`. The coefficients come
 from one pass down the alignment graph; the history from one sweep over the check-ins,
-each moving the total by `coefficient × (new − old)`. Three queries, however large the
-scope.
+each moving the total by `coefficient × (new − old)`. Four queries, however large the
+scope — but a sweep over every check-in of a large cycle takes seconds, so it runs only
+when the stored past points no longer hold (`past_values`, `versions.py`); today's point
+is the scope's current progress, read from the stored objective progress.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -20,7 +24,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, FloatField, IntegerField, QuerySet, Value, When
+from django.db.models import Case, FloatField, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
@@ -30,10 +34,13 @@ from luodi.okrs.choices import AlignmentType, KeyResultKind, KeyResultState
 from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
+from luodi.reports import versions
+from luodi.reports.models import ReportVersion, StoredTrend
 from luodi.reports.scope import COUNTING_STATES, Scope
 
 MAX_POINTS = 60
 WEEK = timedelta(days=7)
+STORED_FOR = timedelta(days=2)  # stored points of earlier days are cleared after this
 
 
 def trend_dates(cycle: Cycle, today: date) -> list[date]:
@@ -164,27 +171,22 @@ def _parents_first(inner: dict[int, list[tuple[int, float]]], others: Iterable[i
     return order
 
 
-def scope_trend(
-    *,
-    scope: Scope,
-    scope_weights: dict[int, float],
-    scope_key_results: Iterable[tuple[int, int, str, float]],
-    clock: Clock,
-) -> list[dict[str, Any]]:
+def scope_trend(*, scope: Scope, progress: float | None, clock: Clock) -> list[dict[str, Any]]:
     """[{date, progress, expected}] for the scope: see the module docstring.
 
-    scope_weights: the scope's counting objectives and their weights; scope_key_results:
-    (id, objective id, kind, weight) of their non-cancelled key results, already read by
-    the caller. Progress on a day is taken at the end of that day in the organization's
-    timezone: each key result at its latest check-in snapshot until then (clamped; none
-    yet → 0).
+    Today's point is the scope's current progress (`progress`, the weighted mean of the
+    stored objective progress that check-ins keep up to date). The points before today
+    change only with the structure or a backdated check-in, so they are computed once and
+    stored under the organization's report version (`versions.py`). Progress on a past day
+    is taken at the end of that day in the organization's timezone: each key result at its
+    latest check-in snapshot until then (clamped; none yet → 0).
     """
     cycle = scope.cycle
     dates = trend_dates(cycle, clock.today)
-    if not dates:
-        return []
-    ends = [clock.start_of(day + timedelta(days=1)) for day in dates]
-    values = _sweep(scope, scope_weights, scope_key_results, ends)
+    past = [day for day in dates if day < clock.today]
+    values = past_values(scope, past, clock)
+    if len(past) < len(dates):
+        values.append(progress)
     return [
         {
             "date": day,
@@ -195,21 +197,71 @@ def scope_trend(
     ]
 
 
-def _sweep(
-    scope: Scope,
-    scope_weights: dict[int, float],
-    scope_key_results: Iterable[tuple[int, int, str, float]],
-    ends: list[datetime],
-) -> list[float | None]:
-    if not any(w > 0 for w in scope_weights.values()):
-        return [None] * len(ends)
+def past_values(scope: Scope, past: list[date], clock: Clock) -> list[float | None]:
+    """The trend's values on the past dates: stored ones when the version still holds
+    (one query), else swept from the check-ins and stored."""
+    if not past:
+        return []
+    organization = scope.organization
+    key = stored_key(scope, past, clock)
+    version_now = ReportVersion.objects.filter(organization=organization).values("version")
+    stored = (
+        StoredTrend.objects.filter(
+            organization=organization, key=key, version=Subquery(version_now)
+        )
+        .values_list("points", flat=True)
+        .first()
+    )
+    if stored is not None:
+        return list(stored)
+    version = versions.current(organization)  # read before the data it will label
+    ends = [clock.start_of(day + timedelta(days=1)) for day in past]
+    values = _sweep(scope, ends)
+    if version is not None:
+        StoredTrend.objects.filter(organization=organization).filter(
+            Q(version__lt=version) | Q(created_at__lt=clock.now - STORED_FOR)
+        ).delete()
+        StoredTrend.objects.bulk_create(
+            [StoredTrend(organization=organization, version=version, key=key, points=values)],
+            ignore_conflicts=True,
+        )
+    return values
+
+
+def stored_key(scope: Scope, past: list[date], clock: Clock) -> str:
+    """What stored points depend on besides the version: the cycle, the dates and their
+    timezone, the unit subtree, and everything that decides what the viewer may see."""
+    viewer = scope.viewer
+    if viewer.is_admin or viewer.role is None:
+        seen: Any = viewer.is_admin
+    else:
+        seen = [
+            viewer.user_id,
+            viewer.role,
+            sorted(viewer.unit_ids_above_me),
+            sorted(viewer.led_unit_ids),
+            sorted(viewer.report_ids),
+        ]
+    parts = [
+        scope.cycle.pk,
+        [day.isoformat() for day in past],
+        str(clock.zone),
+        None if scope.unit_ids is None else sorted(scope.unit_ids),
+        seen,
+    ]
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def _sweep(scope: Scope, ends: list[datetime]) -> list[float | None]:
     organization = scope.organization
     base = Objective.objects.filter(scope.counting_q())
+    scope_weights = dict(base.order_by().values_list("pk", Cast("weight", FloatField())))
+    if not any(w > 0 for w in scope_weights.values()):
+        return [None] * len(ends)
     tree = descendants_sql(organization.pk, base)
-    below = descendants_sql(organization.pk, base, outside_only=True)
     key_results = (
         KeyResult.objects.filter(
-            organization=organization, objective_id__in=below, state=KeyResultState.ACTIVE
+            organization=organization, objective_id__in=tree, state=KeyResultState.ACTIVE
         )
         .order_by()
         .values_list("pk", "objective_id", "kind", Cast("weight", FloatField()))
@@ -227,9 +279,7 @@ def _sweep(
         )
     )
     with planned_without_jit():
-        coefficients = leaf_coefficients(
-            scope_weights, itertools.chain(scope_key_results, key_results), links
-        )
+        coefficients = leaf_coefficients(scope_weights, key_results, links)
         rows = list(checkins_query(organization, tree, ends))
     values: list[float] = []  # the total at the end of each day, in order
     total = 0.0

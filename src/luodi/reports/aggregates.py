@@ -1,0 +1,207 @@
+"""Key result statuses counted by the database, for scopes too large to read row by row.
+
+Most key results follow the cycle's straight pace: no start or due date of their own, no
+phased targets. Their expected progress is one number for the whole scope, so the status
+rule of `okrs.progress.status_of` (and the stale rule of `is_stale`) can run in SQL with
+that number bound as a parameter: the thresholds are worked out in Python with the very
+expressions the rule uses, so SQL compares against the same floats (tests/reports/
+test_status_sql_parity.py proves the two agree on many generated cases). The others
+("own pace": dates or phases) are few; they are read as rows and measured in Python by
+`scope.KeyResultMeasures`, exactly as before.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    FloatField,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
+
+from luodi.okrs import progress as rules
+from luodi.okrs.choices import Status
+from luodi.okrs.models import KeyResult, PhaseTarget
+from luodi.okrs.selectors import Clock
+from luodi.orgs.choices import CycleState
+from luodi.orgs.models import Cycle
+from luodi.reports.scope import (
+    KEY_RESULT_FIELDS,
+    KeyResultMeasures,
+    KeyResultRow,
+    RowMeasures,
+    key_result_rows,
+    phase_plans,
+)
+
+STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
+SEVERITY = {str(Status.OFF_TRACK): 0, str(Status.AT_RISK): 1}  # then everything else: 2
+DONE = str(Status.DONE)
+
+
+def cycle_pace_q() -> Q:
+    """Key results that keep the cycle's straight pace: no dates, no phased targets."""
+    phased = PhaseTarget.objects.filter(key_result=OuterRef("pk"))
+    return Q(start_date__isnull=True, due_date__isnull=True) & ~Q(Exists(phased))
+
+
+@dataclass(frozen=True)
+class StatusSql:
+    """`status_of` and `is_stale` for key results on the cycle's pace, as SQL expressions."""
+
+    expected: float
+    tolerance: float
+    stale_before: datetime | None  # None: nothing can be stale now
+
+    @classmethod
+    def for_cycle(cls, cycle: Cycle, clock: Clock) -> StatusSql:
+        expected = rules.expected_progress(
+            day=clock.today, start_day=cycle.start_date, end_day=cycle.end_date
+        )
+        # is_stale: now − max(last check-in or start, start) ≥ STALE_AFTER, start being the
+        # cycle's first moment: both must lie at or before now − STALE_AFTER.
+        before = clock.now - rules.STALE_AFTER
+        can_be_stale = (
+            cycle.state == CycleState.ACTIVE and clock.start_of(cycle.start_date) <= before
+        )
+        return cls(expected, clock.tolerance, before if can_be_stale else None)
+
+    def status(self) -> Case:
+        # The same arithmetic as status_of, so SQL compares with the very same floats.
+        expected, tolerance, slack = self.expected, self.tolerance, rules.BOUNDARY_SLACK
+        off_below = _number(expected - 2 * tolerance - slack)
+        on_from = _number(expected - tolerance - slack)
+        for_status = Coalesce("raw_progress", "progress", output_field=FloatField())
+        value = Coalesce("raw_progress", "progress", Value(0.0), output_field=FloatField())
+        return Case(
+            When(GreaterThanOrEqual(for_status, _number(1.0)), then=Value(DONE)),
+            When(last_checkin_at__isnull=True, then=Value(str(Status.NOT_STARTED))),
+            When(
+                Q(LessThan(value, off_below)) | Q(last_confidence__lte=2),
+                then=Value(str(Status.OFF_TRACK)),
+            ),
+            When(
+                Q(GreaterThanOrEqual(value, on_from))
+                & (Q(last_confidence__isnull=True) | Q(last_confidence__gte=5)),
+                then=Value(str(Status.ON_TRACK)),
+            ),
+            default=Value(str(Status.AT_RISK)),
+            output_field=CharField(),
+        )
+
+    def stale(self) -> Q:
+        """Stale, for a key result that is not done (the caller checks the status)."""
+        if self.stale_before is None:
+            return Q(pk__in=[])
+        return Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lte=self.stale_before)
+
+    def gap(self) -> Any:
+        """Expected − clamped progress: the at-risk list's order."""
+        clamped = Greatest(Least(Coalesce("progress", Value(0.0)), Value(1.0)), Value(0.0))
+        return _number(self.expected) - clamped
+
+
+def _number(value: float) -> Value:
+    return Value(value, output_field=FloatField())
+
+
+@dataclass
+class KeyResultTally:
+    """Status counts and the at-risk list over the active key results that match `q`."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    at_risk: list[tuple[KeyResultRow, RowMeasures]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, q: Q, plans_q: Q, cycle: Cycle, clock: Clock, limit: int) -> KeyResultTally:
+        sql = StatusSql.for_cycle(cycle, clock)
+        measure = KeyResultMeasures(cycle, clock)
+        tally = cls(counts={str(key): 0 for key in STATUS_KEYS} | {"stale": 0})
+        on_pace = q & cycle_pace_q()
+        tally._count_on_pace(on_pace, sql)
+        candidates = [(row, measure(row)) for row in _worst_on_pace(on_pace, sql, limit)]
+        plans = phase_plans(plans_q)
+        own_pace = key_result_rows(q & ~cycle_pace_q())
+        measured = [(row, measure(row, plans.get(row.pk))) for row in own_pace]
+        tally._add(m for _row, m in measured)
+        candidates += measured
+        tally.at_risk = _worst(candidates, limit)
+        return tally
+
+    def _count_on_pace(self, q: Q, sql: StatusSql) -> None:
+        not_done = ~Q(status=DONE)
+        rows = (
+            KeyResult.objects.filter(q)
+            .annotate(status=sql.status())
+            .order_by()
+            .values("status")
+            .annotate(
+                n=Count("pk"),
+                stale=Sum(
+                    Case(
+                        When(sql.stale() & not_done, then=Value(1)),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                ),
+            )
+            .values_list("status", "n", "stale")
+        )
+        for status, n, stale in rows:
+            self.counts[status] += n
+            self.counts["stale"] += stale or 0
+
+    def _add(self, measures: Iterable[RowMeasures]) -> None:
+        for m in measures:
+            self.counts[m.status] += 1
+            self.counts["stale"] += int(m.stale)
+
+
+def _worst_on_pace(q: Q, sql: StatusSql, limit: int) -> list[KeyResultRow]:
+    """The on-pace key results that are off track or at risk, or stale and not done,
+    largest gap first (then off track before at risk, then id), at most `limit`."""
+    status = sql.status()
+    flagged = Q(status__in=list(SEVERITY)) | (sql.stale() & ~Q(status=DONE))
+    severity = Case(
+        *(When(status=key, then=Value(rank)) for key, rank in SEVERITY.items()),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    rows = (
+        KeyResult.objects.filter(q)
+        .annotate(status=status)
+        .filter(flagged)
+        .annotate(gap=sql.gap(), severity=severity)
+        .order_by("-gap", "severity", "pk")
+        .values_list(*KEY_RESULT_FIELDS)[:limit]
+    )
+    return [KeyResultRow(*values) for values in rows]
+
+
+def _worst(
+    candidates: list[tuple[KeyResultRow, RowMeasures]], limit: int
+) -> list[tuple[KeyResultRow, RowMeasures]]:
+    """The at-risk rule on measured rows: off track or at risk, or stale and not done;
+    largest gap (expected − clamped progress) first."""
+    flagged = []
+    for kr, m in candidates:
+        if m.status in SEVERITY or (m.stale and m.status != DONE):
+            gap = m.expected_progress - min(1.0, max(0.0, kr.progress or 0.0))
+            flagged.append((-gap, SEVERITY.get(m.status, 2), kr.pk, kr, m))
+    worst = heapq.nsmallest(limit, flagged, key=lambda item: item[:3])
+    return [(kr, m) for *_, kr, m in worst]
