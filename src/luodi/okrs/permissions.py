@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 
 from luodi.accounts.models import User
 from luodi.okrs.choices import Level, ObjectiveState, Visibility
 from luodi.okrs.models import KeyResult, Objective
 from luodi.orgs.choices import MANAGER_ROLES, Role
-from luodi.orgs.models import Organization, Unit
+from luodi.orgs.models import Membership, Organization, Unit
 from luodi.orgs.permissions import membership_of
-from luodi.orgs.selectors import reports_below
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,9 @@ class Viewer:
     role: str | None
     unit_ids_above_me: frozenset[int]  # my unit and its ancestors
     led_unit_ids: frozenset[int]  # units I lead and everything below them
-    report_ids: frozenset[int]  # people I manage, directly or not
+    report_ids: frozenset[int]  # people I manage, directly or not (empty for admins)
+    # Set by viewer_for: lets visible_objectives_q filter by subqueries rather than id lists.
+    organization_id: int | None = None
 
     @property
     def is_admin(self) -> bool:
@@ -71,7 +73,46 @@ def _build_viewer(organization: Organization, user: User) -> Viewer:
         role=membership.role,
         unit_ids_above_me=frozenset(above),
         led_unit_ids=frozenset(led),
-        report_ids=frozenset(reports_below(organization=organization, manager_id=user.pk)),
+        report_ids=_report_ids(organization, user, membership.role),
+        organization_id=organization.pk,
+    )
+
+
+def _report_ids(organization: Organization, user: User, role: str) -> frozenset[int]:
+    """The people this user manages, read down the chain in the database: only they are
+    fetched, not every manager link of the organization. Admins see everything, so who
+    they manage never matters and costs no query."""
+    if role in MANAGER_ROLES:
+        return frozenset()
+    reports = Membership.objects.filter(
+        organization=organization, user_id__in=_report_ids_sql(organization.pk, user.pk)
+    )
+    return frozenset(reports.values_list("user_id", flat=True))
+
+
+def _report_ids_sql(organization_id: int, manager_id: int) -> RawSQL:
+    """Everyone whose management chain passes through manager_id (as `reports_below`).
+
+    Raw SQL because the ORM cannot express a recursive query; UNION stops at cycles."""
+    table = Membership._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE chain(user_id) AS ("
+        f"SELECT user_id FROM {table} WHERE organization_id = %s AND manager_id = %s "
+        f"UNION SELECT m.user_id FROM {table} m JOIN chain c ON m.manager_id = c.user_id "
+        f"WHERE m.organization_id = %s) SELECT user_id FROM chain",
+        [organization_id, manager_id, organization_id],
+    )
+
+
+def _led_unit_ids_sql(organization_id: int, leader_id: int) -> RawSQL:
+    """The units this person leads and every unit below them (as `led_unit_ids`)."""
+    table = Unit._meta.db_table
+    return RawSQL(
+        f"WITH RECURSIVE led(id) AS ("
+        f"SELECT id FROM {table} WHERE organization_id = %s AND leader_id = %s "
+        f"UNION SELECT u.id FROM {table} u JOIN led ON u.parent_id = led.id "
+        f"WHERE u.organization_id = %s) SELECT id FROM led",
+        [organization_id, leader_id, organization_id],
     )
 
 
@@ -86,12 +127,21 @@ def visible_objectives_q(viewer: Viewer, prefix: str = "") -> Q:
     if viewer.is_admin:
         return Q()
     not_draft = ~q(state=ObjectiveState.DRAFT)
+    # A manager's reports and a leader's units can number thousands: as id lists they
+    # would grow the SQL with the data (and pass SQLite's parameter limit), so they are
+    # subqueries. The units above me are as many as the tree is deep: a list is fine.
+    reports: object = viewer.report_ids
+    led: object = viewer.led_unit_ids
+    org_id = viewer.organization_id
+    if org_id is not None:
+        reports = _report_ids_sql(org_id, viewer.user_id) if viewer.report_ids else ()
+        led = _led_unit_ids_sql(org_id, viewer.user_id) if viewer.led_unit_ids else ()
     return (
         q(owner_id=viewer.user_id)
         | (not_draft & q(visibility=Visibility.ORGANIZATION))
-        | (not_draft & q(visibility=Visibility.UNIT, unit_id__in=viewer.unit_ids_above_me))
-        | (not_draft & q(owner_id__in=viewer.report_ids))
-        | (~q(visibility=Visibility.PRIVATE) & q(unit_id__in=viewer.led_unit_ids))
+        | (not_draft & q(visibility=Visibility.UNIT, unit_id__in=sorted(viewer.unit_ids_above_me)))
+        | (not_draft & q(owner_id__in=reports))
+        | (~q(visibility=Visibility.PRIVATE) & q(unit_id__in=led))
     )
 
 

@@ -41,7 +41,8 @@ def key_result_row(kr: KeyResult, clock: Clock) -> KeyResultRow:
 
 
 def objective_cards(objectives: Iterable[Objective], clock: Clock) -> list[ObjectiveCard]:
-    """Cards for objectives fetched with key_results_prefetch() and select_related cycle."""
+    """Cards for objectives with their key results (and what key_results_prefetch() loads
+    on them) and their cycle loaded."""
     cards = []
     for objective in objectives:
         rows = []

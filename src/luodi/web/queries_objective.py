@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy
 
 from luodi.accounts.models import User
@@ -22,7 +22,7 @@ from luodi.okrs.choices import (
     ObjectiveState,
     Visibility,
 )
-from luodi.okrs.models import Alignment, KeyResult, Objective, Revision
+from luodi.okrs.models import Alignment, KeyResult, Objective, ObjectiveTheme, Revision
 from luodi.okrs.permissions import Viewer, can_edit_objective, visible_objectives_q
 from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
 from luodi.orgs.models import Cycle, Organization, Theme, Unit
@@ -158,14 +158,21 @@ def objective_page(
     krs = list(objective.key_results.all())
     for kr in krs:
         kr.objective = objective  # no query per key result
+    # The objective's key results, as a subquery: it scopes what follows to the
+    # organization and lets each read go through the key_result index. (Filtering the
+    # big tables by organization too would steer SQLite to scan the organization index.)
+    kr_ids = KeyResult.objects.filter(organization=organization, objective=objective).values("pk")
     checkins = list(
-        CheckIn.objects.filter(organization=organization, key_result__objective=objective)
+        CheckIn.objects.filter(key_result_id__in=kr_ids)
         .select_related("author")
         .order_by("created_at", "id")
     )
+    revision_ids = _union(
+        Revision.objects.filter(objective=objective),
+        Revision.objects.filter(key_result_id__in=kr_ids),
+    )
     revisions = list(
-        Revision.objects.filter(organization=organization)
-        .filter(Q(objective=objective) | Q(key_result__objective=objective))
+        Revision.objects.filter(organization=organization, pk__in=revision_ids)
         .select_related("author")
         .order_by("created_at", "id")
     )
@@ -217,8 +224,11 @@ def _key_result_view(
 def _parents(organization: Organization, viewer: Viewer, objective: Objective) -> list[ParentLink]:
     """The objectives and key results this objective aligns to, the visible ones only."""
     links = list(getattr(objective, "alignment_links", []))
-    objective_ids = [a.parent_objective_id for a in links if a.parent_objective_id]
-    kr_ids = [a.parent_key_result_id for a in links if a.parent_key_result_id]
+    # Subqueries rather than the ids at hand: both queries run whatever kinds of parent
+    # there are, so the page's query count does not depend on its data.
+    up = Alignment.objects.filter(child=objective)
+    objective_ids = up.filter(parent_objective__isnull=False).values("parent_objective_id")
+    kr_ids = up.filter(parent_key_result__isnull=False).values("parent_key_result_id")
     parents = {
         o.pk: o
         for o in Objective.objects.filter(organization=organization, pk__in=objective_ids)
@@ -245,9 +255,13 @@ def _children(
     organization: Organization, viewer: Viewer, objective: Objective, clock: Clock
 ) -> list[ChildLink]:
     """Visible objectives aligned to this objective or to one of its key results."""
+    kr_ids = KeyResult.objects.filter(organization=organization, objective=objective).values("pk")
+    link_ids = _union(
+        Alignment.objects.filter(parent_objective=objective),
+        Alignment.objects.filter(parent_key_result_id__in=kr_ids),
+    )
     links = (
-        Alignment.objects.filter(organization=organization)
-        .filter(Q(parent_objective=objective) | Q(parent_key_result__objective=objective))
+        Alignment.objects.filter(organization=organization, pk__in=link_ids)
         .filter(visible_objectives_q(viewer, prefix="child__"))
         .select_related("child", "child__owner", "child__cycle", "parent_key_result")
         .order_by("parent_key_result__position", "parent_key_result_id", "child_id")
@@ -261,6 +275,13 @@ def _children(
         )
         for link in links
     ]
+
+
+def _union(*querysets: QuerySet) -> QuerySet:
+    """The ids of rows matching any of the querysets: each one reads its own index, where
+    an OR of their conditions would make the database scan the organization's rows."""
+    first, *rest = (qs.order_by().values("pk") for qs in querysets)
+    return first.union(*rest)
 
 
 @dataclass
@@ -295,7 +316,8 @@ class _Names:
         users = User.objects.filter(
             pk__in=[u for u in user_ids if u], memberships__organization=organization
         )
-        theme_ids = [link.theme_id for link in getattr(objective, "theme_links", [])]
+        # A subquery, so the query runs (and is counted) with or without themes.
+        theme_ids = ObjectiveTheme.objects.filter(objective=objective).values("theme_id")
         return cls(
             users={u.pk: u for u in users},
             units={
