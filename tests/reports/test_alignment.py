@@ -10,15 +10,19 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from luodi.accounts.models import User
 from luodi.okrs.models import Alignment, Objective
+from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.okrs.services import key_result_create, objective_update
 from luodi.orgs.choices import CycleState, Role, UnitKind
 from luodi.orgs.models import Cycle, Organization, Unit
 from luodi.orgs.services import cycle_create, member_add, unit_create
-from luodi.reports.selectors import alignment_tree
+from luodi.reports.alignment import AlignmentForest
+from luodi.reports.selectors import alignment_branch_of, alignment_forest_of, alignment_tree
 from tests.conftest import make_objective
 
 NOW = datetime(2026, 11, 19, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -334,3 +338,100 @@ def test_a_damaged_alignment_loop_is_cut_not_followed_forever(world: Map) -> Non
     assert o["C"].pk not in ids(tree["roots"])  # it has a parent now
     text = json.dumps(tree)  # finite, and serializable
     assert "Q4: win key accounts" in text
+
+
+# --- one branch, read level by level (the map's expand step) -----------------------------
+
+
+def branch_of(world: Map, user: User, pk: int, depth: int) -> Any:
+    fresh = User.objects.get(pk=user.pk)
+    return alignment_branch_of(
+        organization=world.org,
+        user=fresh,
+        cycle=world.quarter,
+        objective_id=pk,
+        depth=depth,
+        clock=Clock.for_org(world.org, NOW),
+    )
+
+
+def forest_of(world: Map, user: User) -> AlignmentForest:
+    fresh = User.objects.get(pk=user.pk)
+    return alignment_forest_of(
+        organization=world.org, user=fresh, cycle=world.quarter, clock=Clock.for_org(world.org, NOW)
+    )
+
+
+def below(kids: dict[int, list[int]], pk: int, depth: int) -> dict[int, list[int]]:
+    """The children lists within `depth` links below pk, and those of the last level."""
+    found: dict[int, list[int]] = {}
+    level = [pk]
+    for _step in range(depth + 1):
+        level = [p for p in dict.fromkeys(level) if p not in found]
+        for p in level:
+            found[p] = kids[p]
+        level = [c for p in level for c in kids[p]]
+    return found
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("persona", ["owner", "lead", "rep", "peer"])
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_a_branch_read_level_by_level_is_the_forest_below_the_objective(
+    world: Map, persona: str, depth: int
+) -> None:
+    """Same children, order, rows and statuses as the whole map, for every objective on it
+    and every viewer; objectives off the map (hidden, cancelled, unaligned) have none."""
+    user = getattr(world, persona)
+    forest = forest_of(world, user)
+    for pk in forest.kids:
+        branch = branch_of(world, user, pk, depth)
+        assert branch is not None, pk
+        expected = below(forest.kids, pk, depth)
+        assert {p: branch.kids[p] for p in expected} == expected
+        for p in expected:
+            assert branch.rows[p] == forest.rows[p]
+            assert branch.status(p) == forest.status(p)
+    for pk in {o.pk for o in world.o.values()} - set(forest.kids):
+        assert branch_of(world, user, pk, depth) is None, pk
+
+
+@pytest.mark.django_db
+def test_a_branch_reads_a_fixed_number_of_queries(world: Map) -> None:
+    o = world.o
+
+    def count(pk: int) -> int:
+        fresh = User.objects.get(pk=world.lead.pk)
+        viewer_for(world.org, fresh)  # the viewer's permissions: counted elsewhere
+        with CaptureQueriesContext(connection) as queries:
+            alignment_branch_of(
+                organization=world.org,
+                user=fresh,
+                cycle=world.quarter,
+                objective_id=pk,
+                depth=3,
+                clock=Clock.for_org(world.org, NOW),
+            )
+        return len(queries)
+
+    small = count(o["C"].pk)
+    for index in range(5):  # more objectives below, and a level deeper
+        mid = make_objective(
+            world.org,
+            world.owner,
+            world.quarter,
+            title=f"More {index}",
+            level="unit",
+            unit_id=world.team.pk,
+            owner_id=world.lead.pk,
+            alignments=[{"parent_objective_id": o["T"].pk}],
+        )
+        make_objective(
+            world.org,
+            world.rep,
+            world.quarter,
+            title=f"Deeper {index}",
+            level="individual",
+            alignments=[{"parent_objective_id": mid.pk}],
+        )
+    assert count(o["C"].pk) == small == 1 + 2 * 4  # the objective, two per level

@@ -264,3 +264,71 @@ def test_large_maps_start_shallow_and_load_branches_on_demand(
     # what the member may not see is not there to load
     assert client.get(map_url(org), {"expand": strategy["secret"].pk}).status_code == 404
     assert client.get(map_url(org), {"expand": "x"}).status_code == 404
+
+
+def test_expand_step_reads_only_the_branch_in_a_fixed_number_of_queries(
+    client, org, owner, member, cycle, strategy
+):
+    client.force_login(member)
+    company = strategy["company"]
+    # Four levels below the company objective, so that every level is read (a shallower
+    # branch stops early, with fewer queries).
+    make_objective(
+        org,
+        member,
+        cycle,
+        title="Below the release",
+        level="individual",
+        alignments=[{"parent_objective_id": strategy["mine"].pk}],
+    )
+
+    def expand():
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(map_url(org), {"expand": company.pk})
+        assert response.status_code == 200
+        return len(queries.captured_queries), response.json()
+
+    small, branch = expand()
+    assert branch["kids"][str(company.pk)] == [strategy["dept"].pk]
+    for index in range(6):  # more of the cycle elsewhere, and more below the branch
+        other = make_objective(org, owner, cycle, title=f"Company {index}", level="company")
+        make_objective(
+            org,
+            member,
+            cycle,
+            title=f"Mine {index}",
+            level="individual",
+            alignments=[{"parent_objective_id": other.pk}],
+        )
+        make_objective(
+            org,
+            member,
+            cycle,
+            title=f"Below {index}",
+            level="individual",
+            alignments=[{"parent_objective_id": strategy["mine"].pk}],
+        )
+    large, branch = expand()
+    assert large == small
+    assert len(branch["kids"][str(strategy["mine"].pk)]) == 7
+    assert not any(row[0].startswith("Company") for row in branch["nodes"].values())
+
+
+def test_expand_step_with_a_unit_filter_keeps_to_the_unit(
+    client, org, member, unit_tree, strategy, monkeypatch
+):
+    from luodi.web import queries_units
+
+    monkeypatch.setattr(queries_units, "LAZY_LIMIT", 1)
+    monkeypatch.setattr(queries_units, "LAZY_DEPTH", 1)
+    client.force_login(member)
+    company, dept, mine = strategy["company"], strategy["dept"], strategy["mine"]
+    data = payload_of(client.get(map_url(org), {"unit": unit_tree.team.pk}))
+    assert data["more"] == {str(company.pk): 1}
+    branch = client.get(map_url(org), {"unit": unit_tree.team.pk, "expand": company.pk}).json()
+    assert branch["kids"] == {str(company.pk): [dept.pk]}
+    assert branch["more"] == {str(dept.pk): 1}
+    assert set(branch["nodes"]) == {str(company.pk), str(dept.pk)}
+    lonely = strategy["lonely"]  # unaligned: not on the chart, nothing to expand
+    assert client.get(map_url(org), {"expand": lonely.pk}).status_code == 404
+    del mine

@@ -16,6 +16,9 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.db.models import Count, Q
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
 from luodi.okrs import progress as rules
@@ -402,6 +405,31 @@ class AlignmentMap:
     unaligned: list[dict]
     counts: dict[str, int]  # objectives on the map by status
     total: int
+
+    def outline_html(self) -> SafeString:
+        """The outline's nested list items, as the template wrote them one by one (Django
+        templates take a good tenth of a second for 1,500 lines)."""
+        theme = _("Theme")
+        parts: list[str] = []
+        for item in self.outline:
+            if item.url:
+                line = format_html(
+                    '<a href="{}">{}</a> <span class="map-dot dot-{}" aria-hidden="true"></span>'
+                    '<span class="outline-meta">{}</span>',
+                    item.url,
+                    item.title,
+                    item.status,
+                    item.meta,
+                )
+            else:
+                prefix = f"{theme}: " if item.kind == "theme" else ""
+                line = format_html('<span class="outline-heading">{}{}</span>', prefix, item.title)
+            parts.append(
+                format_html('\n        <li class="outline-{}">{}\n        ', item.kind, line)
+            )
+            parts.append("<ul>" if item.has_children else "</li>")
+            parts.append("\n        " + "</ul></li>" * len(item.closes) + "\n      ")
+        return mark_safe("".join(parts))  # every piece is escaped above
 
 
 class MapRows(Protocol):
