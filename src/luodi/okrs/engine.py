@@ -149,17 +149,21 @@ def _chain_sql(objective_ids: list[int], key_result_ids: list[int]) -> tuple[str
     base_sql, base_params = start.order_by().values("pk").query.sql_with_params()
     alignment = Alignment._meta.db_table
     key_result = KeyResult._meta.db_table
-    link = (
-        f"FROM chain c INNER JOIN {alignment} a ON a.child_id = c.id AND a.type = %s "
-        f"LEFT JOIN {key_result} k ON k.id = a.parent_key_result_id AND k.kind = %s "
+
+    def links(join: str) -> str:
+        """The contributing links of the chain's objectives, parents resolved."""
+        return (
+            f"FROM chain c {join} JOIN {alignment} a ON a.child_id = c.id AND a.type = %s "
+            f"LEFT JOIN {key_result} k ON k.id = a.parent_key_result_id AND k.kind = %s "
+        )
+
+    parent = "COALESCE(a.parent_objective_id, k.objective_id)"
+    sql = (
+        f"WITH RECURSIVE chain(id) AS ({base_sql} "
+        f"UNION SELECT {parent} {links('INNER')}WHERE {parent} IS NOT NULL) "
+        f"SELECT c.id, a.parent_objective_id, k.id, k.objective_id {links('LEFT')}"
     )
     kinds = [AlignmentType.CONTRIBUTES.value, KeyResultKind.ROLLUP.value]
-    sql = (
-        f"WITH RECURSIVE chain(id) AS ({base_sql} UNION "
-        f"SELECT COALESCE(a.parent_objective_id, k.objective_id) {link}"
-        "WHERE COALESCE(a.parent_objective_id, k.objective_id) IS NOT NULL) "
-        f"SELECT c.id, a.parent_objective_id, k.id, k.objective_id {link.replace('INNER', 'LEFT')}"
-    )
     params: list[object] = [*base_params, *kinds, *kinds]
     if key_result_ids:
         marks = ", ".join(["%s"] * len(key_result_ids))
@@ -328,11 +332,15 @@ class _Inputs:
 
 @dataclass
 class _Computation:
-    """The chain's nodes computed bottom-up in memory; remembers the rows that changed."""
+    """The chain's nodes computed bottom-up in memory; remembers the rows that changed.
 
-    objectives: dict[int, NodeValue]  # locked, stored values; recomputed ones replace them
+    Every node is read at its stored value until it is recomputed, then at its new one.
+    """
+
+    objectives: dict[int, NodeValue]  # the chain's objectives (locked), by id
     inputs: _Inputs
-    key_results: dict[int, NodeValue] = field(default_factory=dict)
+    key_results: dict[int, NodeValue] = field(init=False)
+    own: dict[int, list[_KeyResultRow]] = field(init=False)  # counting key results
     changed_objectives: dict[int, dict[str, object]] = field(default_factory=dict)
     changed_key_results: dict[int, dict[str, object]] = field(default_factory=dict)
 
@@ -340,7 +348,7 @@ class _Computation:
         self.key_results = {
             pk: (kr.progress, kr.last_checkin_at) for pk, kr in self.inputs.key_results.items()
         }
-        self.own: dict[int, list[_KeyResultRow]] = defaultdict(list)
+        self.own = defaultdict(list)
         for kr in self.inputs.key_results.values():
             if kr.state != KeyResultState.CANCELLED:
                 self.own[kr.objective_id].append(kr)
