@@ -60,3 +60,27 @@ def test_not_found_page_is_in_the_product_look(client, member):
     response = client.get("/o/no-such-org/")
     assert response.status_code == 404
     assert "Back to my OKRs" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_query_count_is_the_same_with_work_on_others_objectives(
+    client, org, owner, member, cycle
+):
+    """Key results on other people's objectives cost no queries of their own."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    mine = make_objective(org, member, cycle, title="Mine", level="individual")
+    make_metric(mine, member, title="My metric")
+    client.force_login(member)
+    url = reverse("web:home", kwargs={"org": org.slug})
+    client.get(url)  # the first visit remembers the organization in the session
+    with CaptureQueriesContext(connection) as alone:
+        client.get(url)
+    theirs = make_objective(org, owner, cycle, title="Theirs")
+    make_metric(theirs, owner, title="Shared metric", contributor_ids=[member.pk])
+    make_metric(theirs, owner, title="Owned metric", owner_id=member.pk)
+    with CaptureQueriesContext(connection) as helping:
+        body = client.get(url).content.decode()
+    assert "Shared metric" in body and "Owned metric" in body
+    assert len(helping.captured_queries) == len(alone.captured_queries)

@@ -343,3 +343,35 @@ def test_query_count_is_constant(client, org, owner, member, cycle):
     assert "KR 9" in html and "Child 9" in html and "note 9" in html
     assert len(large.captured_queries) == len(small.captured_queries)
     assert len(small.captured_queries) <= 25
+
+
+def test_query_count_does_not_depend_on_the_kinds_of_parent_or_themes(
+    client, org, owner, member, cycle
+):
+    """Parents by objective and by key result, themes or none: the same queries run."""
+    from luodi.orgs.services import theme_create
+
+    company = objective(org, owner, cycle, "Company goal")
+    other = objective(org, owner, cycle, "Other goal")
+    teams = key_result(other, owner, "rollup", title="Teams deliver")
+    theme = theme_create(organization=org, actor=owner, title="Growth")
+    bare = objective(org, member, cycle, "Bare", level="individual")
+    linked = objective(
+        org,
+        member,
+        cycle,
+        "Linked",
+        level="individual",
+        theme_ids=[theme.pk],
+        alignments=[contributes(company), contributes(teams)],
+    )
+    for goal in (bare, linked):
+        key_result(goal, member, title=f"KR of {goal.title}")
+    client.force_login(member)
+    counts = []
+    for goal in (bare, linked):
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(page_url(org, goal)).content.decode()
+        counts.append(len(queries))
+    assert "Growth" in html and "Company goal" in html and "Teams deliver" in html
+    assert counts[0] == counts[1]
