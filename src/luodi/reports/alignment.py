@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,9 @@ from luodi.reports.scope import (
 LEVEL_RANK = {str(Level.COMPANY): 0, str(Level.UNIT): 1, str(Level.INDIVIDUAL): 2}
 
 Node = dict[str, Any]
+# Each objective's children in map order. Tuples: the garbage collector stops tracking tuples
+# of ints, and a large map has tens of thousands of them.
+Kids = dict[int, tuple[int, ...]]
 NOT_CANCELLED = ~Q(state=ObjectiveState.CANCELLED)
 # A link's parent objective: the objective itself or the objective of the key result, and
 # that objective's cycle.
@@ -61,15 +65,17 @@ class AlignmentGraph:
             elsewhere_q = scope.visible_q() & NOT_CANCELLED & Q(pk__in=sorted(elsewhere))
             for row in objective_rows(elsewhere_q):
                 self.rows[row.pk] = row
-        # Links between visible nodes only: a hidden objective leaves no trace.
-        self.parents: dict[int, set[int]] = {}
-        self.children: dict[int, set[int]] = {}
+        # Links between visible nodes only: a hidden objective leaves no trace. A set per
+        # parent, not per child: a large cycle has far fewer parents than children.
+        self.children: dict[int, set[int]] = defaultdict(set)
+        self.with_parent: set[int] = set()
+        rows, in_cycle = self.rows, self.in_cycle
         for child, parent_objective, parent_kr_objective, _cycle in pairs:
             parent = parent_objective or parent_kr_objective
-            if child == parent or child not in self.in_cycle or parent not in self.rows:
-                continue
-            self.parents.setdefault(child, set()).add(parent)
-            self.children.setdefault(parent, set()).add(child)
+            if child != parent and child in in_cycle and parent in rows:
+                self.children[parent].add(child)
+                self.with_parent.add(child)
+        self.children = dict(self.children)
         self.cycles: dict[int, Cycle] = {cycle.pk: cycle}
         other_cycle_ids = {row.cycle_id for row in self.rows.values()} - {cycle.pk}
         if other_cycle_ids:
@@ -85,17 +91,21 @@ class AlignmentGraph:
         return sorted(ids, key=self.rank.__getitem__)
 
     def ancestors(self, ids: Iterable[int]) -> set[int]:
+        parents: dict[int, list[int]] = defaultdict(list)
+        for parent, children in self.children.items():
+            for child in children:
+                parents[child].append(parent)
         found: set[int] = set()
         stack = list(ids)
         while stack:
-            for parent in self.parents.get(stack.pop(), ()):
+            for parent in parents.get(stack.pop(), ()):
                 if parent not in found:
                     found.add(parent)
                     stack.append(parent)
         return found
 
     def has_parent(self, pk: int) -> bool:
-        return bool(self.parents.get(pk))
+        return pk in self.with_parent
 
 
 def place(graph: AlignmentGraph) -> tuple[list[int], list[int]]:
@@ -119,28 +129,72 @@ def place(graph: AlignmentGraph) -> tuple[list[int], list[int]]:
 
 def forest_children(
     graph: AlignmentGraph, roots: list[int], included: set[int] | frozenset[int]
-) -> dict[int, list[int]]:
-    """The children of the roots and of every included objective below them, in map order.
+) -> tuple[Kids, list[int]]:
+    """The children of the roots and of every included objective below them, in map order,
+    and those objectives parents first.
 
     Only objectives reached from the roots have an entry. An alignment cycle — refused on
     write, but possible in damaged data — is cut where it would close, on the first path
     that reaches it.
     """
+    kids = _reach_down(graph, roots, included)
+    order = top_down(kids, roots)
+    if len(order) < len(kids):  # a loop: walk again, cutting it
+        kids = _cut_loops(graph, roots, included)
+        order = top_down(kids, roots)
+    return kids, order
+
+
+def top_down(kids: Kids, roots: list[int]) -> list[int]:
+    """The objectives of `kids` parents first (Kahn's algorithm); those on a loop are left
+    out."""
+    parents_left: dict[int, int] = dict.fromkeys(kids, 0)
+    for children in kids.values():
+        for child in children:
+            parents_left[child] += 1
+    order = list(dict.fromkeys(roots))
+    for pk in order:  # the list grows while it is read
+        for child in kids[pk]:
+            parents_left[child] -= 1
+            if not parents_left[child]:
+                order.append(child)
+    return order
+
+
+def _ordered_children(
+    graph: AlignmentGraph, pk: int, included: set[int] | frozenset[int]
+) -> tuple[int, ...]:
+    children = graph.children.get(pk)
+    if not children:
+        return ()
+    return tuple(sorted([c for c in children if c in included], key=graph.rank.__getitem__))
+
+
+def _reach_down(
+    graph: AlignmentGraph, roots: list[int], included: set[int] | frozenset[int]
+) -> Kids:
+    kids: Kids = {}
+    stack = list(roots)
+    while stack:
+        pk = stack.pop()
+        if pk not in kids:
+            kids[pk] = _ordered_children(graph, pk, included)
+            stack += kids[pk]
+    return kids
+
+
+def _cut_loops(
+    graph: AlignmentGraph, roots: list[int], included: set[int] | frozenset[int]
+) -> Kids:
+    """`_reach_down`, depth first, leaving out each link that would close a loop."""
     kids: dict[int, list[int]] = {}
     on_path: set[int] = set()
-
-    def below(pk: int) -> Iterator[int]:
-        children = graph.children.get(pk)
-        if not children:
-            return iter(())
-        return iter(graph.order(c for c in children if c in included))
-
     for root in roots:
         if root in kids:
             continue
         kids[root] = []
         on_path.add(root)
-        stack = [(root, below(root))]
+        stack = [(root, iter(_ordered_children(graph, root, included)))]
         while stack:
             pk, pending = stack[-1]
             child = next(pending, None)
@@ -154,8 +208,8 @@ def forest_children(
                 if child not in kids:
                     kids[child] = []
                     on_path.add(child)
-                    stack.append((child, below(child)))
-    return kids
+                    stack.append((child, iter(_ordered_children(graph, child, included))))
+    return {pk: tuple(children) for pk, children in kids.items()}
 
 
 # --- the map of a cycle, flat -----------------------------------------------------------------
@@ -169,7 +223,8 @@ class AlignmentForest:
     graph: AlignmentGraph
     roots: list[int]
     unaligned: list[int]
-    kids: dict[int, list[int]]  # every objective on the map (reached from the roots)
+    kids: Kids  # every objective on the map (reached from the roots)
+    order: list[int]  # the same objectives, parents first
     status_of: Callable[[ObjectiveRow], str]
     known: dict[int, str] = field(default_factory=dict)  # statuses worked out so far
 
@@ -210,11 +265,13 @@ def alignment_forest(
         included = inside | graph.ancestors(inside)
         roots = [pk for pk in roots if pk in included]
         unaligned = [pk for pk in unaligned if pk in inside]
+    kids, order = forest_children(graph, roots, included)
     return AlignmentForest(
         graph=graph,
         roots=roots,
         unaligned=unaligned,
-        kids=forest_children(graph, roots, included),
+        kids=kids,
+        order=order,
         status_of=ObjectiveStatus(clock, graph.cycles),
     )
 
@@ -233,7 +290,7 @@ class AlignmentBranch:
     """
 
     rows: dict[int, ObjectiveRow]
-    kids: dict[int, list[int]]
+    kids: Kids
     status_of: Callable[[ObjectiveRow], str]
 
     def status(self, pk: int) -> str:
@@ -249,7 +306,7 @@ def alignment_branch(scope: Scope, pk: int, *, depth: int, clock: Clock) -> Alig
         return None
     row, on_map = top
     rows = {pk: row}
-    kids: dict[int, list[int]] = {}
+    kids: Kids = {}
     level = [pk]
     for step in range(depth + 1):
         # The children of the last level are only counted: their level orders them.
@@ -263,7 +320,7 @@ def alignment_branch(scope: Scope, pk: int, *, depth: int, clock: Clock) -> Alig
             if child in rank and child != parent:  # a hidden child leaves no trace
                 found[parent].add(child)
         for parent, ids in found.items():
-            kids[parent] = sorted(ids, key=rank.__getitem__)
+            kids[parent] = tuple(sorted(ids, key=rank.__getitem__))
         level = list(dict.fromkeys(c for p in level for c in kids[p] if c not in kids))
         if not level:
             break

@@ -8,7 +8,7 @@ computed twice.
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +28,7 @@ from luodi.okrs.permissions import viewer_for, visible_objectives_q
 from luodi.okrs.selectors import Clock, key_results_prefetch, objective_list
 from luodi.orgs.choices import ThemeKind
 from luodi.orgs.models import Cycle, Membership, Organization, Theme, Unit
-from luodi.reports.alignment import AlignmentForest
+from luodi.reports.alignment import AlignmentForest, Kids
 from luodi.reports.scope import ObjectiveRow
 from luodi.reports.selectors import alignment_branch_of, alignment_forest_of
 from luodi.web.presenters import ObjectiveCard, objective_cards
@@ -373,6 +373,8 @@ STATUS_ORDER = [
     for s in (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
 ]
 LEVEL_ORDER = [str(level) for level in (Level.COMPANY, Level.UNIT, Level.INDIVIDUAL)]
+STATUS_INDEX = {status: index for index, status in enumerate(STATUS_ORDER)}
+LEVEL_INDEX = {level: index for index, level in enumerate(LEVEL_ORDER)}
 # A map with more objectives than this starts LAZY_DEPTH levels deep below each theme;
 # map.js fetches deeper branches when they are opened.
 LAZY_LIMIT = 3000
@@ -435,7 +437,7 @@ class AlignmentMap:
 class MapRows(Protocol):
     """What the chart needs of the objectives it shows: a whole map or one branch."""
 
-    kids: dict[int, list[int]]
+    kids: Kids
 
     @property
     def rows(self) -> dict[int, ObjectiveRow]: ...
@@ -496,25 +498,10 @@ def _theme_links(
     return themes, themes_of
 
 
-def _top_down(kids: dict[int, list[int]], roots: list[int]) -> list[int]:
-    """Every objective on the map once, parents before children."""
-    parents_left: Counter[int] = Counter(child for children in kids.values() for child in children)
-    order: list[int] = []
-    ready = deque(dict.fromkeys(roots))
-    while ready:  # Kahn's algorithm: the map is acyclic (alignment_forest cuts cycles)
-        pk = ready.popleft()
-        order.append(pk)
-        for child in kids[pk]:
-            parents_left[child] -= 1
-            if parents_left[child] == 0:
-                ready.append(child)
-    return order
-
-
 def _place_under_themes(
     themes: list[Theme],
     themes_of: dict[int, list[int]],
-    kids: dict[int, list[int]],
+    kids: Kids,
     order: list[int],
     roots: list[int],
 ) -> tuple[list[tuple[Theme, list[int]]], list[int]]:
@@ -527,11 +514,12 @@ def _place_under_themes(
     above: dict[int, frozenset[int]] = {}
     by_theme: dict[int, list[int]] = {theme.pk: [] for theme in themes}
     for pk in order:
-        mine = above.get(pk, none)
-        own = frozenset(t for t in themes_of.get(pk, ()) if t in known)
-        for theme_id in sorted(own - mine):
-            by_theme[theme_id].append(pk)
-        carry = mine | own if own else mine
+        mine = carry = above.get(pk, none)
+        if pk in themes_of:
+            own = frozenset(t for t in themes_of[pk] if t in known)
+            for theme_id in sorted(own - mine):
+                by_theme[theme_id].append(pk)
+            carry = mine | own
         if not carry:
             continue
         for child in kids[pk]:
@@ -544,17 +532,16 @@ def _place_under_themes(
     return [(theme, by_theme[theme.pk]) for theme in themes], loose
 
 
-def _node_row(source: MapRows, pk: int) -> list:
+def _node_row(source: MapRows, pk: int) -> tuple:
     row = source.rows[pk]
-    status = source.status(pk)
     progress = row.progress
-    return [
+    return (  # a tuple: see `Kids`
         row.title,
         None if progress is None else round(rules.clamp(progress) * 100, 1),
-        STATUS_ORDER.index(status) if status in STATUS_ORDER else 0,
-        LEVEL_ORDER.index(row.level) if row.level in LEVEL_ORDER else 2,
+        STATUS_INDEX.get(source.status(pk), 0),
+        LEVEL_INDEX.get(row.level, 2),
         row.unit_id,
-    ]
+    )
 
 
 def alignment_map_model(
@@ -574,7 +561,7 @@ def alignment_map_model(
     roots, kids, rows = forest.roots, forest.kids, forest.rows
     elsewhere = [pk for pk in roots if rows[pk].cycle_id != cycle.pk]
     themes, themes_of = _theme_links(organization, cycle, elsewhere)
-    groups, loose = _place_under_themes(themes, themes_of, kids, _top_down(kids, roots), roots)
+    groups, loose = _place_under_themes(themes, themes_of, kids, forest.order, roots)
     theme_kinds = dict(ThemeKind.choices)
     if len(kids) > LAZY_LIMIT:
         tops = [pk for _theme, ids in groups for pk in ids] + loose
@@ -592,7 +579,7 @@ def alignment_map_model(
         "cycle": cycle.pk,
     }
     outline, cut = _outline(groups, loose, forest, group_title, objective_url)
-    counts = Counter(forest.status(pk) for pk in kids)
+    counts = Counter(map(forest.status, kids))
     return AlignmentMap(
         payload=payload,
         outline=outline,
@@ -603,7 +590,7 @@ def alignment_map_model(
     )
 
 
-def _reach(kids: dict[int, list[int]], starts: list[int], depth: int) -> tuple[set[int], set[int]]:
+def _reach(kids: Kids, starts: list[int], depth: int) -> tuple[set[int], set[int]]:
     """The objectives within `depth` links below the starts, and those among them whose
     children are left out."""
     shown: set[int] = set()
