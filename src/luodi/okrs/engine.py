@@ -3,7 +3,8 @@
 Two paths share the rules in `progress.py`:
 
 - `propagate()` — after a write, recompute the touched nodes and every ancestor along the
-  contributing alignments, in one transaction, touching only that chain (O(depth)).
+  contributing alignments, in one transaction, touching only that chain, with the same
+  few SQL statements however tall and wide the chain is.
 - `rebuild()` — recompute a whole organization from its check-ins in memory; `luodi
   recompute` uses it to repair or (with check) to report differences.
 

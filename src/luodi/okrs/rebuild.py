@@ -14,7 +14,6 @@ from itertools import groupby
 
 from django.db import transaction
 
-from luodi.okrs import progress as rules
 from luodi.okrs.choices import (
     COUNTING_OBJECTIVE_STATES,
     AlignmentType,
@@ -25,10 +24,11 @@ from luodi.okrs.engine import (
     CHECKIN_ROW_FIELDS,
     Chain,
     CheckinRow,
+    Part,
     _differs,
     apply_checkins,
+    combine,
     key_result_raw_progress,
-    latest,
     milestone_pairs,
     set_key_result_progress,
 )
@@ -172,16 +172,14 @@ def compute_graph(
         if child.state in COUNTING_OBJECTIVE_STATES:
             inputs[parent].append(("o", child.pk, link.weight))
 
-    def value_of(kind: str, pk: int) -> tuple[float | None, object]:
+    def part(kind: str, pk: int, weight: Decimal) -> Part:
         node = objectives[pk] if kind == "o" else krs[pk]
-        return node.progress, node.last_checkin_at
+        return node.progress, weight, node.last_checkin_at
 
     for kind, pk in chain.bottom_up():
         if kind == "k" and krs[pk].kind != KeyResultKind.ROLLUP:
             continue
-        parts = [(value_of(k, i), w) for k, i, w in inputs[(kind, pk)]]
-        mean = rules.weighted_mean((value[0], w) for value, w in parts)
-        last = latest(*(value[1] for value, _ in parts))  # type: ignore[arg-type]
+        mean, last = combine(part(k, i, w) for k, i, w in inputs[(kind, pk)])
         if kind == "o":
             objectives[pk].progress, objectives[pk].last_checkin_at = mean, last
         else:
