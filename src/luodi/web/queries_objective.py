@@ -23,7 +23,7 @@ from luodi.okrs.choices import (
     Visibility,
 )
 from luodi.okrs.models import Alignment, KeyResult, Objective, ObjectiveTheme, Revision
-from luodi.okrs.permissions import Viewer, can_edit_objective, visible_objectives_q
+from luodi.okrs.permissions import Viewer, can_edit_objective, can_see_objective
 from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
 from luodi.orgs.models import Cycle, Organization, Theme, Unit
 from luodi.web.forms_checkin import VALUE_KINDS, CheckinForm
@@ -229,17 +229,21 @@ def _parents(organization: Organization, viewer: Viewer, objective: Objective) -
     up = Alignment.objects.filter(child=objective)
     objective_ids = up.filter(parent_objective__isnull=False).values("parent_objective_id")
     kr_ids = up.filter(parent_key_result__isnull=False).values("parent_key_result_id")
+    # The few parents are checked one by one (the same rule as visible_objectives_q): the
+    # visibility subqueries of a manager would only make the database plan worse.
     parents = {
         o.pk: o
-        for o in Objective.objects.filter(organization=organization, pk__in=objective_ids)
-        .filter(visible_objectives_q(viewer))
-        .select_related("owner")
+        for o in Objective.objects.filter(
+            organization=organization, pk__in=objective_ids
+        ).select_related("owner")
+        if can_see_objective(viewer, o)
     }
     parent_krs = {
         kr.pk: kr
-        for kr in KeyResult.objects.filter(organization=organization, pk__in=kr_ids)
-        .filter(visible_objectives_q(viewer, prefix="objective__"))
-        .select_related("objective", "objective__owner")
+        for kr in KeyResult.objects.filter(organization=organization, pk__in=kr_ids).select_related(
+            "objective", "objective__owner"
+        )
+        if can_see_objective(viewer, kr.objective)
     }
     found = []
     for link in links:
@@ -262,7 +266,6 @@ def _children(
     )
     links = (
         Alignment.objects.filter(organization=organization, pk__in=link_ids)
-        .filter(visible_objectives_q(viewer, prefix="child__"))
         .select_related("child", "child__owner", "child__cycle", "parent_key_result")
         .order_by("parent_key_result__position", "parent_key_result_id", "child_id")
     )
@@ -274,6 +277,7 @@ def _children(
             via=link.parent_key_result,
         )
         for link in links
+        if can_see_objective(viewer, link.child)  # as visible_objectives_q, for few rows
     ]
 
 
