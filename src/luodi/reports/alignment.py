@@ -52,7 +52,9 @@ class AlignmentGraph:
         in_cycle_q = scope.visible_q() & Q(cycle_id=cycle.pk) & NOT_CANCELLED
         self.rows: dict[int, ObjectiveRow] = {row.pk: row for row in objective_rows(in_cycle_q)}
         self.in_cycle: frozenset[int] = frozenset(self.rows)
-        links = Alignment.objects.filter(organization=organization, child__cycle=cycle)
+        # Filtered through the child: SQLite then walks this cycle's objectives and their
+        # links, rather than every link of the organization.
+        links = Alignment.objects.filter(child__organization=organization, child__cycle=cycle)
         pairs = list(links.values_list("child_id", *PARENT_FIELDS))
         # Parents in other cycles are read by id: asking the database for "visible
         # objectives of other cycles that something of this cycle aligns to" scans them all.
