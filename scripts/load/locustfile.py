@@ -55,7 +55,9 @@ LANDMARKS = {
 }
 
 _numbers = itertools.count(FIRST_USER)
-sent = {"web rows": 0, "api": 0}
+# Check-ins confirmed (201, or the redirect after a save) and attempted: a request that
+# timed out may still have been saved, so the database must hold between the two.
+sent = {"web rows": 0, "api": 0, "web rows attempted": 0, "api attempted": 0}
 warmup: dict[str, object] = {}
 _signed_in = 0
 
@@ -232,6 +234,7 @@ class WeeklyUser(HttpUser):
             return
         chosen = random.sample(self.rows, k=min(len(self.rows), random.randint(1, 3)))
         data = self.changed(form.pairs, chosen)
+        sent["web rows attempted"] += len(chosen)
         with self.client.post(
             BASE + "checkin/",
             data=data,
@@ -272,6 +275,7 @@ class WeeklyUser(HttpUser):
         else:
             row.milestones_done = toggled_milestones(row)
             body["milestone_ids_done"] = row.milestones_done
+        sent["api attempted"] += 1
         with self.client.post(
             f"/api/v1/orgs/{SLUG}/key-results/{row.pk}/check-ins",
             json=body,
