@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from luodi.accounts.models import User
-from luodi.bench.writer import db_datetime, next_id, reset_sequences, write_rows
+from luodi.bench.writer import analyze, db_datetime, next_id, reset_sequences, write_rows
 from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import (
@@ -243,6 +243,7 @@ class Generator:
                 f"results, {len(batch.checkins)} check-ins"
             )
         reset_sequences(BULK_MODELS)
+        analyze([*BULK_MODELS, Organization, Cycle, Theme])
         return self.summary
 
     def _tree(self) -> Tree:
