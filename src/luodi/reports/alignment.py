@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +20,6 @@ from luodi.reports.scope import (
     ObjectiveStatus,
     Scope,
     UnitTree,
-    objective_rows,
 )
 
 LEVEL_RANK = {str(Level.COMPANY): 0, str(Level.UNIT): 1, str(Level.INDIVIDUAL): 2}
@@ -30,6 +29,7 @@ Node = dict[str, Any]
 # of ints, and a large map has tens of thousands of them.
 Kids = dict[int, tuple[int, ...]]
 NOT_CANCELLED = ~Q(state=ObjectiveState.CANCELLED)
+CYCLE, LEVEL, UNIT = (OBJECTIVE_FIELDS.index(name) for name in ("cycle_id", "level", "unit_id"))
 # A link's parent objective: the objective itself or the objective of the key result, and
 # that objective's cycle.
 PARENT_FIELDS = (
@@ -37,6 +37,36 @@ PARENT_FIELDS = (
     "parent_key_result__objective_id",
     Coalesce("parent_objective__cycle_id", "parent_key_result__objective__cycle_id"),
 )
+
+
+class RowTable(Mapping[int, ObjectiveRow]):
+    """Objective rows kept as the plain tuples the database returns, each made into an
+    `ObjectiveRow` when read.
+
+    The garbage collector stops tracking tuples of plain values, not objects: 40,000 row
+    objects alive at once set off full collections over the whole process, about a third
+    of the map page's time.
+    """
+
+    def __init__(self) -> None:
+        self.values: dict[int, tuple[Any, ...]] = {}
+
+    def load(self, q: Q) -> None:
+        """Add the objectives that match q (one query)."""
+        rows = Objective.objects.filter(q).order_by().values_list(*OBJECTIVE_FIELDS)
+        self.values.update((values[0], values) for values in rows)
+
+    def __getitem__(self, pk: int) -> ObjectiveRow:
+        return ObjectiveRow(*self.values[pk])
+
+    def __contains__(self, pk: object) -> bool:
+        return pk in self.values
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
 
 
 class AlignmentGraph:
@@ -50,7 +80,8 @@ class AlignmentGraph:
     def __init__(self, scope: Scope) -> None:
         organization, cycle = scope.organization, scope.cycle
         in_cycle_q = scope.visible_q() & Q(cycle_id=cycle.pk) & NOT_CANCELLED
-        self.rows: dict[int, ObjectiveRow] = {row.pk: row for row in objective_rows(in_cycle_q)}
+        self.rows = RowTable()
+        self.rows.load(in_cycle_q)
         self.in_cycle: frozenset[int] = frozenset(self.rows)
         # Filtered through the child: SQLite then walks this cycle's objectives and their
         # links, rather than every link of the organization.
@@ -64,9 +95,7 @@ class AlignmentGraph:
             if parent_cycle != cycle.pk
         }
         if elsewhere:
-            elsewhere_q = scope.visible_q() & NOT_CANCELLED & Q(pk__in=sorted(elsewhere))
-            for row in objective_rows(elsewhere_q):
-                self.rows[row.pk] = row
+            self.rows.load(scope.visible_q() & NOT_CANCELLED & Q(pk__in=sorted(elsewhere)))
         # Links between visible nodes only: a hidden objective leaves no trace. A set per
         # parent, not per child: a large cycle has far fewer parents than children.
         self.children: dict[int, set[int]] = defaultdict(set)
@@ -79,14 +108,15 @@ class AlignmentGraph:
                 self.with_parent.add(child)
         self.children = dict(self.children)
         self.cycles: dict[int, Cycle] = {cycle.pk: cycle}
-        other_cycle_ids = {row.cycle_id for row in self.rows.values()} - {cycle.pk}
+        values = self.rows.values
+        other_cycle_ids = {values[pk][CYCLE] for pk in values if pk not in self.in_cycle}
         if other_cycle_ids:
             self.cycles.update(
                 (c.pk, c)
                 for c in Cycle.objects.filter(organization=organization, pk__in=other_cycle_ids)
             )
 
-        self.rank = {pk: (LEVEL_RANK.get(row.level, 9), pk) for pk, row in self.rows.items()}
+        self.rank = {pk: (LEVEL_RANK.get(row[LEVEL], 9), pk) for pk, row in values.items()}
 
     def order(self, ids: Iterable[int]) -> list[int]:
         """Company objectives first, then unit, then individual; older first within a level."""
@@ -231,7 +261,7 @@ class AlignmentForest:
     known: dict[int, str] = field(default_factory=dict)  # statuses worked out so far
 
     @property
-    def rows(self) -> dict[int, ObjectiveRow]:
+    def rows(self) -> RowTable:
         return self.graph.rows
 
     def status(self, pk: int) -> str:
@@ -263,7 +293,8 @@ def alignment_forest(
     included: set[int] | frozenset[int] = frozenset(graph.rows)
     if unit_tree is not None and unit_id is not None:
         unit_ids = unit_tree.subtree(unit_id)
-        inside = {pk for pk in graph.in_cycle if graph.rows[pk].unit_id in unit_ids}
+        values = graph.rows.values
+        inside = {pk for pk in graph.in_cycle if values[pk][UNIT] in unit_ids}
         included = inside | graph.ancestors(inside)
         roots = [pk for pk in roots if pk in included]
         unaligned = [pk for pk in unaligned if pk in inside]

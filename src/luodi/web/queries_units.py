@@ -9,7 +9,7 @@ computed twice.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -440,7 +440,7 @@ class MapRows(Protocol):
     kids: Kids
 
     @property
-    def rows(self) -> dict[int, ObjectiveRow]: ...
+    def rows(self) -> Mapping[int, ObjectiveRow]: ...
 
     def status(self, pk: int) -> str: ...
 
