@@ -94,6 +94,7 @@ def _department(organization: Organization) -> Unit:
 
 
 def _typical_person(organization: Organization, cycle: Cycle) -> User:
+    members = Membership.objects.filter(organization=organization, role=Role.MEMBER)
     leaders = Unit.objects.filter(organization=organization, leader__isnull=False).values(
         "leader_id"
     )
@@ -105,6 +106,7 @@ def _typical_person(organization: Organization, cycle: Cycle) -> User:
             state=ObjectiveState.ACTIVE,
         )
         .exclude(owner_id__in=leaders)
+        .filter(owner_id__in=members.values("user_id"))
         .values("owner_id")
         .annotate(n=Count("pk"))
         .order_by("-n", "owner_id")

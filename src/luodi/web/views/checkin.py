@@ -15,6 +15,7 @@ from django.utils.translation import gettext, ngettext
 
 from luodi.accounts.models import User
 from luodi.checkins.services import checkin_submit
+from luodi.okrs import engine
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.permissions import Viewer, viewer_for
 from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
@@ -135,6 +136,13 @@ def _save(rows: list[CheckinRow], user: User) -> int | None:
         return None
     touched = [form for form in bound if form.has_changed()]
     with transaction.atomic():
+        # Every lock the rows need, first and in the engine's global order: taken row by row
+        # they interleave with a concurrent check-in on a shared chain and can deadlock.
+        if touched:
+            engine.lock_for_edit(
+                objective_ids={form.key_result.objective_id for form in touched},
+                key_result_ids=[form.key_result.pk for form in touched],
+            )
         failed = False
         for form in touched:
             try:
