@@ -269,7 +269,8 @@ class AlignmentForest:
             self.known[pk] = self.status_of(self.graph.rows[pk])
         return self.known[pk]
 
-    def node(self, pk: int, children: list[Node] | None = None) -> Node:
+    def node(self, pk: int) -> Node:
+        """`alignment_tree`'s node for the objective, its children not filled in."""
         row = self.graph.rows[pk]
         return {
             "objective_id": pk,
@@ -280,7 +281,7 @@ class AlignmentForest:
             "owner_id": row.owner_id,
             "progress": row.progress,
             "status": self.status(pk),
-            "children": [] if children is None else children,
+            "children": [],
         }
 
 

@@ -457,7 +457,7 @@ def map_branch(
     """What lies below one objective, LAZY_DEPTH levels deep, for map.js to add when
     someone opens a branch the page left out. None when it is not on the map.
 
-    Without a unit filter only the branch is read (a query per level); with one, whether
+    Without a unit filter only the branch is read (two queries per level); with one, whether
     an objective belongs depends on what lies anywhere below it, so the map is read whole.
     """
     source: MapRows | None
