@@ -115,3 +115,14 @@ def test_quarter_cycles_cross_the_year() -> None:
     assert names == ["2026 Q2", "2026 Q3", "2026 Q4", "2027 Q1"]
     last = quarter_cycles(date(2026, 11, 27))[-1]
     assert last[1:] == (date(2026, 10, 1), date(2026, 12, 31), CycleState.ACTIVE)
+
+
+def test_run_writes_var_bench_latest_json_by_default(
+    small: Organization, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    call_command(
+        "bench", "run", "--slug", "small", "--repeat", "1", "--warmup", "0", "--only", "my okrs"
+    )
+    report = json.loads((tmp_path / "var" / "bench" / "latest.json").read_text(encoding="utf-8"))
+    assert [r["name"] for r in report["results"]] == ["my okrs"]

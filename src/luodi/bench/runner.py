@@ -29,6 +29,8 @@ from django.test.utils import override_settings
 from luodi.bench.subjects import Subjects, find_subjects
 from luodi.orgs.models import Organization
 
+# Relative to the working directory: `make bench` runs from the repository root.
+DEFAULT_OUTPUT = Path("var") / "bench" / "latest.json"
 TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
 
 
@@ -264,7 +266,7 @@ def run_from_command(
         f"after {warmup} warm-up\n"
     )
     command.stdout.write(table(results))
-    path = Path(output) if output else Path(settings.BASE_DIR) / "var" / "bench" / "latest.json"
+    path = Path(output) if output else DEFAULT_OUTPUT
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report(subjects, results), indent=2) + "\n", encoding="utf-8")
     command.stdout.write(f"\nwrote {path}")
