@@ -3,12 +3,14 @@ viewer, and small factories that go through the real services."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 
@@ -25,6 +27,16 @@ hypothesis_settings.register_profile(
     "luodi", deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 hypothesis_settings.load_profile("luodi")
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks() -> Iterator[None]:
+    """Background tasks run at once. settings.HUEY alone does not do it: djhuey built its
+    instance at import, and tasks would land in the data directory's queue file."""
+    was = HUEY.immediate
+    HUEY.immediate = True
+    yield
+    HUEY.immediate = was
 
 
 @pytest.fixture(autouse=True)

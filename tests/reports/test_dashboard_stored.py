@@ -6,18 +6,28 @@ Uses the hand-worked organization of test_dashboard.py (today: Thursday 2026-11-
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
+from django.db.models import FloatField
+from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
+from huey.contrib.djhuey import HUEY
 
 from luodi.accounts.models import User
 from luodi.checkins.services import checkin_submit
+from luodi.okrs import progress as rules
+from luodi.okrs.models import Alignment, KeyResult, Objective
+from luodi.okrs.permissions import viewer_for
+from luodi.okrs.selectors import Clock
 from luodi.okrs.services import key_result_update, objective_update
+from luodi.reports import trend
 from luodi.reports.models import ReportVersion, StoredTrend
-from tests.reports.test_dashboard import Small, at, small  # noqa: F401 (fixture)
+from luodi.reports.scope import Scope
+from tests.reports.test_dashboard import NOW, Small, at, small  # noqa: F401 (fixture)
 from tests.reports.test_queries import counts_for
 
 # The trend's sweep when nothing is stored: scope weights, key results of the tree,
@@ -48,14 +58,42 @@ def test_past_points_are_stored_and_read_back(small: Small) -> None:
     assert first["trend"][-1]["date"] == date(2026, 11, 19)
 
 
+def _direct_past(small: Small, user: User) -> list[float | None]:
+    """The viewer's past points swept directly over what they see (no shared entry)."""
+    clock = Clock.for_org(small.org, NOW)
+    scope = Scope(small.org, viewer_for(small.org, user), small.cycle)
+    base = Objective.objects.filter(scope.counting_q())
+    weights = dict(base.values_list("pk", Cast("weight", FloatField())))
+    tree = trend.descendants_sql(small.org.pk, base)
+    key_results = KeyResult.objects.filter(objective_id__in=tree, state="active").values_list(
+        "pk", "objective_id", "kind", Cast("weight", FloatField())
+    )
+    links = Alignment.objects.filter(child_id__in=tree, type="contributes").values_list(
+        "child_id", "parent_objective_id", "parent_key_result_id", Cast("weight", FloatField())
+    )
+    coefficients = trend.leaf_coefficients(weights, key_results, links)
+    past = trend.trend_dates(small.cycle, clock.today)[:-1]
+    ends = [clock.start_of(day + timedelta(days=1)) for day in past]
+    checkins = list(trend.checkins_query(small.org, tree, ends))
+    values, _ = trend._replay(checkins, coefficients, {}, 0, len(ends))
+    return [rules.clamp(v) for v in values]
+
+
 @pytest.mark.django_db
-def test_viewers_who_see_different_things_do_not_share_points(small: Small) -> None:
-    _board(small)
+def test_viewers_share_one_entry_and_see_only_their_objectives(small: Small) -> None:
+    """carol may not see bob's private O7: her points leave it out, from the same entry."""
+    owner, _ = _board(small)
     carol, cold = _board(small, small.carol)
     _again, warm = _board(small, small.carol)
-    assert cold - warm == SWEEP_QUERIES
-    assert StoredTrend.objects.filter(organization=small.org).count() == 2
+    bob, _ = _board(small, small.bob)
+    assert cold == warm  # nothing swept for her
+    assert StoredTrend.objects.filter(organization=small.org).count() == 1
     assert carol["trend"][-1]["progress"] == pytest.approx(0.6)
+    assert _past(carol) == pytest.approx(_direct_past(small, small.carol))
+    assert _past(owner) == pytest.approx(_direct_past(small, small.owner))
+    assert _past(bob) == pytest.approx(_direct_past(small, small.bob))
+    assert _past(carol) != _past(owner)  # O7 (checked in on 11-18) is in the owner's
+    assert _past(bob) == _past(owner)
 
 
 @pytest.mark.django_db
@@ -75,11 +113,14 @@ def test_a_check_in_today_moves_today_only_and_keeps_the_stored_points(small: Sm
 def test_a_backdated_check_in_voids_the_stored_points(small: Small) -> None:
     before, _ = _board(small)
     checkin_submit(key_result=small.k["k5"], actor=small.carol, value="10", at=at("2026-10-02"))
-    after, queries = _board(small)
-    _same, warm = _board(small)
-    assert queries - warm == SWEEP_QUERIES
+    stale, queries = _board(small)  # shows the stored points, asks the worker to sweep
+    after, warm = _board(small)
+    assert queries - warm == SWEEP_QUERIES + 3  # (huey runs the task at once in tests)
+    assert _past(stale) == _past(before)
+    assert stale["trend"][-1] == after["trend"][-1]
     assert _past(after) != _past(before)
     assert after["trend"][1]["progress"] > before["trend"][1]["progress"]
+    assert _past(after) == pytest.approx(_direct_past(small, small.owner))
 
 
 @pytest.mark.django_db
@@ -94,12 +135,33 @@ def test_a_structure_change_voids_the_stored_points(small: Small, change: str) -
     else:
         key_result_update(key_result=small.k["k3"], actor=small.owner, state="cancelled")
     assert ReportVersion.objects.get(organization=small.org).version > version
-    after, queries = _board(small)
-    _same, warm = _board(small)
-    assert queries - warm == SWEEP_QUERIES
+    _stale, queries = _board(small)
+    after, warm = _board(small)
+    assert queries - warm == SWEEP_QUERIES + 3
     fresh = StoredTrend.objects.filter(organization=small.org)
     assert fresh.count() == 1  # the voided entry was cleared
     assert after["trend"][-1]["progress"] == pytest.approx(after["progress"])
+    assert _past(after) == pytest.approx(_direct_past(small, small.owner))
+    carol, _ = _board(small, small.carol)
+    assert _past(carol) == pytest.approx(_direct_past(small, small.carol))
+
+
+@pytest.mark.django_db
+def test_a_request_never_sweeps_when_an_older_entry_covers_the_dates(
+    small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sweep is the worker's: the request shows the older points meanwhile."""
+    before, _ = _board(small)
+    queued: list[Any] = []
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    objective_update(objective=small.o["O1"], actor=small.owner, weight=Decimal(1))
+    stale, queries = _board(small)
+    _, warm_before = _board(small)
+    assert len(queued) == 2  # each view asks; the task skips an entry already rebuilt
+    assert queries == warm_before
+    assert _past(stale) == _past(before)
+    assert stale["progress"] != before["progress"]  # today's point is live
+    assert stale["trend"][-1]["progress"] == pytest.approx(stale["progress"])
 
 
 @pytest.mark.django_db
