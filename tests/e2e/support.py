@@ -105,7 +105,12 @@ def wait_for_search_results(page: Page, q: str) -> None:
     """Wait until the picker shows the answer to `q`: an earlier answer (to the focus, or to
     fewer letters) may still arrive and redraw the list under the keyboard."""
     page.wait_for_function(
-        "(q) => (window.__alSwaps || []).some((u) => new URL(u).searchParams.get('q') === q)",
+        """(q) => {
+            const swaps = window.__alSwaps || [];
+            const last = swaps[swaps.length - 1];
+            const busy = document.querySelector("#al-q").classList.contains("htmx-request");
+            return !busy && last !== undefined && new URL(last).searchParams.get("q") === q;
+        }""",
         arg=q,
     )
 
