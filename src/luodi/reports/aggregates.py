@@ -82,6 +82,20 @@ class StatusSql:
         return cls(expected, clock.tolerance, before if can_be_stale else None)
 
     def status(self) -> Case:
+        """The status, as `status_of` names it."""
+        return self._status_case(**{str(key): Value(str(key)) for key in STATUS_KEYS})
+
+    def severity(self) -> Case:
+        """The at-risk list's order within one gap: off track 0, at risk 1, not started and
+        on track 2, done 3. The status rule once per row, where ordering by the status
+        would run it again for every rank."""
+        ranks = SEVERITY | {DONE: 3}
+        return self._status_case(
+            **{str(key): Value(ranks.get(str(key), 2)) for key in STATUS_KEYS},
+            output_field=IntegerField(),
+        )
+
+    def _status_case(self, output_field: Any = None, **outcome: Value) -> Case:
         # The same arithmetic as status_of, so SQL compares with the very same floats.
         expected, tolerance, slack = self.expected, self.tolerance, rules.BOUNDARY_SLACK
         off_below = _number(expected - 2 * tolerance - slack)
@@ -89,19 +103,19 @@ class StatusSql:
         for_status = Coalesce("raw_progress", "progress", output_field=FloatField())
         value = Coalesce("raw_progress", "progress", Value(0.0), output_field=FloatField())
         return Case(
-            When(GreaterThanOrEqual(for_status, _number(1.0)), then=Value(DONE)),
-            When(last_checkin_at__isnull=True, then=Value(str(Status.NOT_STARTED))),
+            When(GreaterThanOrEqual(for_status, _number(1.0)), then=outcome[DONE]),
+            When(last_checkin_at__isnull=True, then=outcome[str(Status.NOT_STARTED)]),
             When(
                 Q(LessThan(value, off_below)) | Q(last_confidence__lte=2),
-                then=Value(str(Status.OFF_TRACK)),
+                then=outcome[str(Status.OFF_TRACK)],
             ),
             When(
                 Q(GreaterThanOrEqual(value, on_from))
                 & (Q(last_confidence__isnull=True) | Q(last_confidence__gte=5)),
-                then=Value(str(Status.ON_TRACK)),
+                then=outcome[str(Status.ON_TRACK)],
             ),
-            default=Value(str(Status.AT_RISK)),
-            output_field=CharField(),
+            default=outcome[str(Status.AT_RISK)],
+            output_field=output_field or CharField(),
         )
 
     def stale(self) -> Q:
@@ -109,6 +123,16 @@ class StatusSql:
         if self.stale_before is None:
             return Q(pk__in=[])
         return Q(last_checkin_at__isnull=True) | Q(last_checkin_at__lte=self.stale_before)
+
+    @staticmethod
+    def not_done() -> Q:
+        """Status is not done: `status()`'s first case, negated without evaluating the
+        whole status again (SQLite would, for every row)."""
+        value = Coalesce("raw_progress", "progress", Value(0.0), output_field=FloatField())
+        return Q(LessThan(value, _number(1.0)))
+
+    def stale_not_done(self) -> Q:
+        return self.stale() & self.not_done()
 
     def gap(self) -> Any:
         """Expected − clamped progress: the at-risk list's order."""
@@ -144,7 +168,6 @@ class KeyResultTally:
         return tally
 
     def _count_on_pace(self, q: Q, sql: StatusSql) -> None:
-        not_done = ~Q(status=DONE)
         rows = (
             KeyResult.objects.filter(q)
             .annotate(status=sql.status())
@@ -154,7 +177,7 @@ class KeyResultTally:
                 n=Count("pk"),
                 stale=Sum(
                     Case(
-                        When(sql.stale() & not_done, then=Value(1)),
+                        When(sql.stale_not_done(), then=Value(1)),
                         default=Value(0),
                         output_field=IntegerField(),
                     )
@@ -175,18 +198,11 @@ class KeyResultTally:
 def _worst_on_pace(q: Q, sql: StatusSql, limit: int) -> list[KeyResultRow]:
     """The on-pace key results that are off track or at risk, or stale and not done,
     largest gap first (then off track before at risk, then id), at most `limit`."""
-    status = sql.status()
-    flagged = Q(status__in=list(SEVERITY)) | (sql.stale() & ~Q(status=DONE))
-    severity = Case(
-        *(When(status=key, then=Value(rank)) for key, rank in SEVERITY.items()),
-        default=Value(2),
-        output_field=IntegerField(),
-    )
     rows = (
         KeyResult.objects.filter(q)
-        .annotate(status=status)
-        .filter(flagged)
-        .annotate(gap=sql.gap(), severity=severity)
+        .annotate(severity=sql.severity())
+        .filter(Q(severity__lt=2) | sql.stale_not_done())
+        .annotate(gap=sql.gap())
         .order_by("-gap", "severity", "pk")
         .values_list(*KEY_RESULT_FIELDS)[:limit]
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, FloatField, Q, Sum, Value
+from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from luodi.accounts.models import User
@@ -162,7 +162,7 @@ def dashboard(
       is `progress`.
 
     The database aggregates (nothing reads every key result or objective row), so the
-    query count is fixed whatever the size of the scope: ten, plus three for the viewer's
+    query count is fixed whatever the size of the scope: nine, plus three for the viewer's
     permissions (cached on the user object), plus the trend's sweep when its stored past
     points no longer hold (`trend.past_values`).
     """
@@ -185,7 +185,7 @@ def dashboard(
         "status_counts": tally.counts,
         "units": _unit_breakdown(units, unit_id, groups),
         **_checkins_this_week(scope, clock),
-        "alignment_coverage": _alignment_coverage(scope, groups),
+        "alignment_coverage": _alignment_coverage(groups),
         "at_risk": [_key_result_summary(kr, m) for kr, m in tally.at_risk],
         "trend": scope_trend(scope=scope, progress=progress, clock=clock),
     }
@@ -199,6 +199,7 @@ class UnitGroup:
 
     objectives: int
     below_company: int
+    aligned: int  # of those below company level, how many have a visible parent
     weighted: float
     weights: float
 
@@ -206,6 +207,7 @@ class UnitGroup:
 def _unit_groups(scope: Scope) -> dict[int | None, UnitGroup]:
     """Per unit (None: no unit), one GROUP BY over the scope's objectives."""
     positive = Q(weight__gt=0)
+    below_company = ~Q(level=Level.COMPANY)
     weight = Cast("weight", FloatField())
     clamped = Greatest(Least(Coalesce("progress", Value(0.0)), Value(1.0)), Value(0.0))
     rows = (
@@ -214,16 +216,36 @@ def _unit_groups(scope: Scope) -> dict[int | None, UnitGroup]:
         .values("unit_id")
         .annotate(
             n=Count("pk"),
-            below_company=Count("pk", filter=~Q(level=Level.COMPANY)),
+            below_company=Count("pk", filter=below_company),
+            aligned=Count("pk", filter=below_company & Q(Exists(_visible_parent_links(scope)))),
             weighted=Sum(weight * clamped, filter=positive, output_field=FloatField()),
             weights=Sum(weight, filter=positive, output_field=FloatField()),
         )
-        .values_list("unit_id", "n", "below_company", "weighted", "weights")
+        .values_list("unit_id", "n", "below_company", "aligned", "weighted", "weights")
     )
     return {
-        unit: UnitGroup(n, below, weighted or 0.0, weights or 0.0)
-        for unit, n, below, weighted, weights in rows
+        unit: UnitGroup(n, below, aligned, weighted or 0.0, weights or 0.0)
+        for unit, n, below, aligned, weighted, weights in rows
     }
+
+
+def _visible_parent_links(scope: Scope) -> QuerySet[Alignment]:
+    """The links of the outer objective to a parent (an objective or a key result's
+    objective) that the viewer can see and that is not cancelled."""
+    parent_objective = "parent_objective__"
+    parent_kr_objective = "parent_key_result__objective__"
+    visible_parent = (
+        Q(parent_objective__isnull=False)
+        & scope.visible_q(parent_objective)
+        & Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
+    ) | (
+        Q(parent_key_result__isnull=False)
+        & scope.visible_q(parent_kr_objective)
+        & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
+    )
+    return Alignment.objects.filter(
+        visible_parent, organization=scope.organization, child_id=OuterRef("pk")
+    )
 
 
 def _mean_of_groups(groups: Iterable[UnitGroup]) -> float | None:
@@ -291,35 +313,11 @@ def _checkins_this_week(scope: Scope, clock: Clock) -> dict[str, Any]:
     return {"checkin_rate": done / len(people), "checkin_people": len(people), "checkin_done": done}
 
 
-def _alignment_coverage(scope: Scope, groups: dict[int | None, UnitGroup]) -> float | None:
+def _alignment_coverage(groups: dict[int | None, UnitGroup]) -> float | None:
     candidates = sum(g.below_company for g in groups.values())
     if not candidates:
         return None
-    parent_objective = "parent_objective__"
-    parent_kr_objective = "parent_key_result__objective__"
-    visible_parent = (
-        Q(parent_objective__isnull=False)
-        & scope.visible_q(parent_objective)
-        & Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
-    ) | (
-        Q(parent_key_result__isnull=False)
-        & scope.visible_q(parent_kr_objective)
-        & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
-    )
-    children = (
-        Objective.objects.filter(scope.counting_q())
-        .exclude(level=Level.COMPANY)
-        .order_by()
-        .values("pk")
-    )
-    aligned = (
-        Alignment.objects.filter(organization=scope.organization, child_id__in=children)
-        .filter(visible_parent)
-        .values("child_id")
-        .distinct()
-        .count()
-    )
-    return aligned / candidates
+    return sum(g.aligned for g in groups.values()) / candidates
 
 
 def _key_result_summary(kr: KeyResultRow, m: RowMeasures) -> dict[str, Any]:
