@@ -21,7 +21,7 @@ from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle, Organization
 from luodi.orgs.services import cycle_create
-from luodi.reports.aggregates import KeyResultTally, StatusSql, cycle_pace_q
+from luodi.reports.aggregates import STATUS_OF_CODE, KeyResultTally, StatusSql, cycle_pace_q
 from luodi.reports.scope import KeyResultMeasures, key_result_rows
 from tests.conftest import make_objective
 
@@ -83,6 +83,7 @@ def _generate(org: Organization, owner: User, cycle: Cycle, count: int) -> None:
                 # A few keep their own pace: measured row by row, merged with the rest.
                 due_date=date(2026, 11, 20) if i % 10 == 0 else None,
                 position=i,
+                owner=owner if i % 3 else None,
             )
         )
     KeyResult.objects.bulk_create(rows)
@@ -103,12 +104,17 @@ def test_sql_status_and_stale_agree_with_the_rule(
         clock = _clock(org, day)
         sql = StatusSql.for_cycle(cycle, clock)
         stale = Case(When(sql.stale(), then=Value(True)), default=Value(False))
-        got = dict(
-            (pk, (status, bool(flag) and status != "done"))
-            for pk, status, flag in KeyResult.objects.filter(q)
-            .annotate(status=sql.status(), stale_flag=stale)
-            .values_list("pk", "status", "stale_flag")
-        )
+        stale_not_done = Case(When(sql.stale_not_done(), then=Value(True)), default=Value(False))
+        got = {}
+        for pk, status, code, flag, flag_not_done in (
+            KeyResult.objects.filter(q)
+            .annotate(status=sql.status(), code=sql.code(), stale_flag=stale, sn=stale_not_done)
+            .values_list("pk", "status", "code", "stale_flag", "sn")
+        ):
+            # The status as a number and the cheaper stale-and-not-done say the same.
+            assert STATUS_OF_CODE[code] == status, pk
+            assert bool(flag_not_done) == (bool(flag) and status != "done"), pk
+            got[pk] = (status, bool(flag) and status != "done")
         measure = KeyResultMeasures(cycle, clock)
         for row in rows:
             m = measure(row)
@@ -135,5 +141,6 @@ def test_tally_agrees_with_measuring_every_row(org: Organization, owner: User) -
                 severity = {"off_track": 0, "at_risk": 1}.get(m.status, 2)
                 flagged.append((-gap, severity, row.pk))
         assert tally.counts == counts, day
+        assert tally.owners == {owner.pk}, day  # of the key results that are not roll-ups
         worst = [pk for *_, pk in heapq.nsmallest(10, flagged)]
         assert [row.pk for row, _m in tally.at_risk] == worst, day

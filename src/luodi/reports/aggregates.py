@@ -13,21 +13,20 @@ test_status_sql_parity.py proves the two agree on many generated cases). The oth
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     FloatField,
     IntegerField,
     OuterRef,
     Q,
-    Sum,
     Value,
     When,
 )
@@ -35,13 +34,12 @@ from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import Status
+from luodi.okrs.choices import KeyResultKind, Status
 from luodi.okrs.models import KeyResult, PhaseTarget
 from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle
 from luodi.reports.scope import (
-    KEY_RESULT_FIELDS,
     KeyResultMeasures,
     KeyResultRow,
     RowMeasures,
@@ -52,6 +50,8 @@ from luodi.reports.scope import (
 STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
 SEVERITY = {str(Status.OFF_TRACK): 0, str(Status.AT_RISK): 1}  # then everything else: 2
 DONE = str(Status.DONE)
+CODES = SEVERITY | {str(Status.NOT_STARTED): 2, str(Status.ON_TRACK): 3, DONE: 4}
+STATUS_OF_CODE = {code: key for key, code in CODES.items()}
 
 
 def cycle_pace_q() -> Q:
@@ -85,14 +85,11 @@ class StatusSql:
         """The status, as `status_of` names it."""
         return self._status_case(**{str(key): Value(str(key)) for key in STATUS_KEYS})
 
-    def severity(self) -> Case:
-        """The at-risk list's order within one gap: off track 0, at risk 1, not started and
-        on track 2, done 3. The status rule once per row, where ordering by the status
-        would run it again for every rank."""
-        ranks = SEVERITY | {DONE: 3}
+    def code(self) -> Case:
+        """The status as a number (`CODES`): off track 0, at risk 1, not started 2, on track
+        3, done 4, so that the at-risk list's order within one gap is min(code, 2)."""
         return self._status_case(
-            **{str(key): Value(ranks.get(str(key), 2)) for key in STATUS_KEYS},
-            output_field=IntegerField(),
+            **{key: Value(code) for key, code in CODES.items()}, output_field=IntegerField()
         )
 
     def _status_case(self, output_field: Any = None, **outcome: Value) -> Case:
@@ -146,67 +143,87 @@ def _number(value: float) -> Value:
 
 @dataclass
 class KeyResultTally:
-    """Status counts and the at-risk list over the active key results that match `q`."""
+    """Status counts and the at-risk list over the active key results that match `q`, and
+    the owners of those that are not roll-ups."""
 
     counts: dict[str, int] = field(default_factory=dict)
     at_risk: list[tuple[KeyResultRow, RowMeasures]] = field(default_factory=list)
+    owners: set[int] = field(default_factory=set)
 
     @classmethod
     def of(cls, q: Q, plans_q: Q, cycle: Cycle, clock: Clock, limit: int) -> KeyResultTally:
         sql = StatusSql.for_cycle(cycle, clock)
         measure = KeyResultMeasures(cycle, clock)
         tally = cls(counts={str(key): 0 for key in STATUS_KEYS} | {"stale": 0})
-        on_pace = q & cycle_pace_q()
-        tally._count_on_pace(on_pace, sql)
-        candidates = [(row, measure(row)) for row in _worst_on_pace(on_pace, sql, limit)]
+        worst = tally._scan(q, sql, limit)
         plans = phase_plans(plans_q)
-        own_pace = key_result_rows(q & ~cycle_pace_q())
-        measured = [(row, measure(row, plans.get(row.pk))) for row in own_pace]
-        tally._add(m for _row, m in measured)
-        candidates += measured
+        # The worst on pace and every key result on its own pace, in one query.
+        rows = key_result_rows((q & ~cycle_pace_q()) | Q(pk__in=worst))
+        candidates = []
+        for row in rows:
+            if row.pk in worst:
+                candidates.append((row, measure(row)))
+            else:
+                m = measure(row, plans.get(row.pk))
+                tally.counts[m.status] += 1
+                tally.counts["stale"] += int(m.stale)
+                candidates.append((row, m))
         tally.at_risk = _worst(candidates, limit)
         return tally
 
-    def _count_on_pace(self, q: Q, sql: StatusSql) -> None:
+    def _scan(self, q: Q, sql: StatusSql, limit: int) -> list[int]:
+        """One pass over the key results: counts those on the cycle's pace by status, finds
+        the owners, and returns the ids of the `limit` worst on pace (see `_worst`).
+
+        Each status costs SQLite about as much as reading the row, so the rows are worked
+        out once (a common table expression used thrice is materialized) and then read
+        three times, instead of three queries each working every row out again.
+        """
         rows = (
             KeyResult.objects.filter(q)
-            .annotate(status=sql.status())
-            .order_by()
-            .values("status")
             .annotate(
-                n=Count("pk"),
-                stale=Sum(
-                    Case(
-                        When(sql.stale_not_done(), then=Value(1)),
-                        default=Value(0),
-                        output_field=IntegerField(),
-                    )
-                ),
+                own=_flag(~cycle_pace_q()),
+                code=sql.code(),
+                stale=_flag(sql.stale_not_done()),
+                gap=sql.gap(),
+                expected=_flag(Q(owner_id__isnull=False) & ~Q(kind=KeyResultKind.ROLLUP)),
             )
-            .values_list("status", "n", "stale")
+            .order_by()
+            .values_list("pk", "owner_id", "own", "code", "stale", "gap", "expected")
         )
-        for status, n, stale in rows:
-            self.counts[status] += n
-            self.counts["stale"] += stale or 0
+        try:
+            inner, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        # Parts: 0 status counts (code, count, stale), 1 owners, 2 the worst on pace. The
+        # NULLs are typed: PostgreSQL takes an untyped one in a subquery for text.
+        none = "CAST(NULL AS INTEGER)"
+        statement = (
+            f"WITH s (id, owner_id, own, code, stale, gap, expected) AS ({inner}) "
+            "SELECT 0, code, COUNT(*), SUM(stale) FROM s WHERE own = 0 GROUP BY code "
+            f"UNION ALL SELECT 1, {none}, owner_id, {none} FROM s WHERE expected = 1 "
+            "GROUP BY owner_id "
+            f"UNION ALL SELECT * FROM (SELECT 2, {none}, id, {none} FROM s "
+            "WHERE own = 0 AND (code < 2 OR stale = 1) "
+            "ORDER BY gap DESC, CASE WHEN code < 2 THEN code ELSE 2 END, id "
+            f"LIMIT {int(limit)}) worst"
+        )
+        worst = []
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            for part, code, number, stale in cursor.fetchall():
+                if part == 0:
+                    self.counts[STATUS_OF_CODE[code]] += number
+                    self.counts["stale"] += stale or 0
+                elif part == 1:
+                    self.owners.add(number)
+                else:
+                    worst.append(number)
+        return worst
 
-    def _add(self, measures: Iterable[RowMeasures]) -> None:
-        for m in measures:
-            self.counts[m.status] += 1
-            self.counts["stale"] += int(m.stale)
 
-
-def _worst_on_pace(q: Q, sql: StatusSql, limit: int) -> list[KeyResultRow]:
-    """The on-pace key results that are off track or at risk, or stale and not done,
-    largest gap first (then off track before at risk, then id), at most `limit`."""
-    rows = (
-        KeyResult.objects.filter(q)
-        .annotate(severity=sql.severity())
-        .filter(Q(severity__lt=2) | sql.stale_not_done())
-        .annotate(gap=sql.gap())
-        .order_by("-gap", "severity", "pk")
-        .values_list(*KEY_RESULT_FIELDS)[:limit]
-    )
-    return [KeyResultRow(*values) for values in rows]
+def _flag(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 def _worst(

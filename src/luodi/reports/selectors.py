@@ -18,7 +18,7 @@ from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import KeyResultKind, Level, ObjectiveState, Status
-from luodi.okrs.models import Alignment, KeyResult, KeyResultContributor, Objective
+from luodi.okrs.models import Alignment, KeyResultContributor, Objective
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
@@ -162,7 +162,7 @@ def dashboard(
       is `progress`.
 
     The database aggregates (nothing reads every key result or objective row), so the
-    query count is fixed whatever the size of the scope: nine, plus three for the viewer's
+    query count is fixed whatever the size of the scope: eight, plus three for the viewer's
     permissions (cached on the user object), plus the trend's sweep when its stored past
     points no longer hold (`trend.past_values`).
     """
@@ -184,7 +184,7 @@ def dashboard(
         "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
         "status_counts": tally.counts,
         "units": _unit_breakdown(units, unit_id, groups),
-        **_checkins_this_week(scope, clock),
+        **_checkins_this_week(scope, clock, tally.owners),
         "alignment_coverage": _alignment_coverage(groups),
         "at_risk": [_key_result_summary(kr, m) for kr, m in tally.at_risk],
         "trend": scope_trend(scope=scope, progress=progress, clock=clock),
@@ -279,23 +279,18 @@ def _unit_breakdown(
     return rows
 
 
-def _checkins_this_week(scope: Scope, clock: Clock) -> dict[str, Any]:
+def _checkins_this_week(scope: Scope, clock: Clock, owners: set[int]) -> dict[str, Any]:
+    """`owners`: of the active key results in scope that are not roll-ups (the tally's)."""
     organization = scope.organization
     expected = scope.active_key_results_q("key_result__") & ~Q(
         key_result__kind=KeyResultKind.ROLLUP
-    )
-    owners = (
-        KeyResult.objects.filter(scope.active_key_results_q(), owner_id__isnull=False)
-        .exclude(kind=KeyResultKind.ROLLUP)
-        .order_by()
-        .values_list("owner_id", flat=True)
     )
     contributors = (
         KeyResultContributor.objects.filter(Q(organization=organization) & expected)
         .order_by()
         .values_list("user_id", flat=True)
     )
-    people = set(owners.union(contributors))
+    people = owners | set(contributors)
     if not people:
         return {"checkin_rate": None, "checkin_people": 0, "checkin_done": 0}
     monday = clock.today - timedelta(days=clock.today.weekday())
