@@ -8,6 +8,10 @@ expressions the rule uses, so SQL compares against the same floats (tests/report
 test_status_sql_parity.py proves the two agree on many generated cases). The others
 ("own pace": dates or phases) are few; they are read as rows and measured in Python by
 `scope.KeyResultMeasures`, exactly as before.
+
+On SQLite, working the status out costs about as much as reading the row, so the scope's
+key results are worked out in one pass (`KeyResultTally._scan`) that every count and list
+then reads, rather than in one query per count.
 """
 
 from __future__ import annotations
