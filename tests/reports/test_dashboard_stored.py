@@ -109,7 +109,14 @@ def test_a_check_in_today_moves_today_only_and_keeps_the_stored_points(small: Sm
     assert after["trend"][-1]["progress"] == pytest.approx(after["progress"])
 
 
+@pytest.fixture
+def swept_by_the_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Treat the small test scope like a large one, whose sweep is the worker's."""
+    monkeypatch.setattr(trend, "INLINE_SWEEP_CHECKINS", -1)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("swept_by_the_worker")
 def test_a_backdated_check_in_voids_the_stored_points(small: Small) -> None:
     before, _ = _board(small)
     checkin_submit(key_result=small.k["k5"], actor=small.carol, value="10", at=at("2026-10-02"))
@@ -124,6 +131,7 @@ def test_a_backdated_check_in_voids_the_stored_points(small: Small) -> None:
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("swept_by_the_worker")
 @pytest.mark.parametrize("change", ["objective weight", "key result weight", "cancel"])
 def test_a_structure_change_voids_the_stored_points(small: Small, change: str) -> None:
     _board(small)
@@ -147,6 +155,7 @@ def test_a_structure_change_voids_the_stored_points(small: Small, change: str) -
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("swept_by_the_worker")
 def test_a_request_never_sweeps_when_an_older_entry_covers_the_dates(
     small: Small, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -162,6 +171,21 @@ def test_a_request_never_sweeps_when_an_older_entry_covers_the_dates(
     assert _past(stale) == _past(before)
     assert stale["progress"] != before["progress"]  # today's point is live
     assert stale["trend"][-1]["progress"] == pytest.approx(stale["progress"])
+
+
+@pytest.mark.django_db
+def test_a_small_scope_is_swept_again_in_the_request(
+    small: Small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No worker needed where a sweep is cheap: the very next view is fresh."""
+    before, _ = _board(small)
+    queued: list[Any] = []
+    monkeypatch.setattr(HUEY, "enqueue", queued.append)
+    checkin_submit(key_result=small.k["k5"], actor=small.carol, value="10", at=at("2026-10-02"))
+    after, _ = _board(small)
+    assert queued == []
+    assert _past(after) != _past(before)
+    assert _past(after) == pytest.approx(_direct_past(small, small.owner))
 
 
 @pytest.mark.django_db

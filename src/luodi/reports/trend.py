@@ -44,6 +44,8 @@ WEEK = timedelta(days=7)
 # An entry is rebuilt at least weekly (a new week's date); one older than this belongs to a
 # scope nobody opens any more.
 STORED_FOR = timedelta(days=15)
+# A sweep that read at most this many check-ins is redone inside the request (~0.1 s).
+INLINE_SWEEP_CHECKINS = 20_000
 
 
 def trend_dates(cycle: Cycle, today: date) -> list[date]:
@@ -252,6 +254,7 @@ class StoredPoints:
     weight: float
     positive: int  # objectives with a positive weight
     restricted: dict[str, tuple[float, list[float]]]  # id → (weight, progress per date)
+    swept: int | None = None  # check-ins the sweep read: what sweeping again would cost
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -260,6 +263,7 @@ class StoredPoints:
             "weight": self.weight,
             "positive": self.positive,
             "restricted": self.restricted,
+            "swept": self.swept,
         }
 
     @classmethod
@@ -267,8 +271,17 @@ class StoredPoints:
         if not isinstance(data, dict):
             return None  # an entry of an older layout: rebuilt
         return cls(
-            data["dates"], data["total"], data["weight"], data["positive"], data["restricted"]
+            data["dates"],
+            data["total"],
+            data["weight"],
+            data["positive"],
+            data["restricted"],
+            data.get("swept"),
         )
+
+    @property
+    def cheap_to_sweep(self) -> bool:
+        return self.swept is not None and self.swept <= INLINE_SWEEP_CHECKINS
 
     def covers(self, past: list[date]) -> bool:
         have = set(self.dates)
@@ -301,9 +314,11 @@ def past_values(scope: Scope, past: list[date], clock: Clock) -> list[float | No
     When the entry no longer holds (the report version moved: a structure edit or a
     backdated check-in), the page keeps showing the entry's points and a background task
     (`tasks.rebuild_trend`, run by `luodi worker`) sweeps the check-ins again; a sweep of
-    a large organization takes seconds, which no request should wait for. The trade-off:
-    for the short while until the worker is done, past points may not yet reflect the
-    latest edit (today's point is always live). Only when no entry covers the dates (the
+    a large organization takes seconds, which no request should wait for. A scope whose
+    last sweep read at most INLINE_SWEEP_CHECKINS check-ins (~0.1 s) is swept again in the
+    request instead, so small organizations need no worker and never show a stale point.
+    The trade-off for large ones: until the worker is done, past points may not yet
+    reflect the latest edit (today's point is always live). Only when no entry covers the dates (the
     first view of a scope, or a new week's point) does the request sweep itself.
     Three queries when the entry holds (two for admins).
     """
@@ -321,6 +336,9 @@ def past_values(scope: Scope, past: list[date], clock: Clock) -> list[float | No
     )
     stored = StoredPoints.from_json(row[2]) if row is not None else None
     if stored is None or not stored.covers(past):
+        stored = rebuild(scope.organization, scope.cycle, scope.unit_ids, past, clock)
+    elif row is not None and row[0] != row[1] and stored.cheap_to_sweep:
+        # A small scope is swept again at once: no worker needed, never a stale point.
         stored = rebuild(scope.organization, scope.cycle, scope.unit_ids, past, clock)
     elif row is not None and row[0] != row[1]:
         from luodi.reports.tasks import rebuild_trend  # tasks import this module
@@ -463,6 +481,7 @@ def _sweep(
         sum(weights.values()),
         len(weights),
         {str(pk): (weights[pk], series[j]) for j, pk in enumerate(restricted)},
+        len(checkins),
     )
 
 
