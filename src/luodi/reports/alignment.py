@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Coalesce
 
 from luodi.okrs.choices import Level, ObjectiveState
-from luodi.okrs.models import Alignment, KeyResult, Objective
+from luodi.okrs.models import Alignment, Objective
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle
 from luodi.reports.scope import (
@@ -375,14 +375,14 @@ def _below(
     Two queries driven by the alignment indexes (parent objective, key results of the
     parent). Cycle and state are checked here rather than in SQL: given them, SQLite walks
     the whole cycle's (organization, cycle, state) index instead of looking up the children.
+    The links to objectives and to key results are a UNION, not an OR: PostgreSQL cannot
+    combine an index with a subquery under OR and scans every link (and then, expecting
+    that many children, every objective).
     """
-    links = Alignment.objects.filter(
-        Q(parent_objective_id__in=level)
-        | Q(parent_key_result__in=KeyResult.objects.filter(objective_id__in=level))
-    )
-    visible = Objective.objects.filter(
-        scope.visible_q() & Q(pk__in=links.values("child_id"))
-    ).order_by()
+    to_objectives = Alignment.objects.filter(parent_objective_id__in=level).order_by()
+    to_key_results = Alignment.objects.filter(parent_key_result__objective_id__in=level).order_by()
+    children = to_objectives.values("child_id").union(to_key_results.values("child_id"))
+    visible = Objective.objects.filter(scope.visible_q() & Q(pk__in=children)).order_by()
     cycle_id, cancelled = scope.cycle.pk, ObjectiveState.CANCELLED
     rows: list[ObjectiveRow] = []
     if full_rows:
@@ -396,7 +396,10 @@ def _below(
             for pk, level_, in_cycle, state in visible.values_list(*fields)
             if in_cycle == cycle_id and state != cancelled
         }
-    return levels, rows, list(links.values_list(*PARENT_FIELDS[:2], "child_id"))
+    links = to_objectives.values_list(*PARENT_FIELDS[:2], "child_id").union(
+        to_key_results.values_list(*PARENT_FIELDS[:2], "child_id"), all=True
+    )
+    return levels, rows, list(links)
 
 
 def _branch_top(scope: Scope, pk: int) -> tuple[ObjectiveRow, bool] | None:
