@@ -162,7 +162,7 @@ class KeyResultTally:
         worst = tally._scan(q, sql, limit)
         plans = phase_plans(plans_q)
         # The worst on pace and every key result on its own pace, in one query.
-        rows = key_result_rows((q & ~cycle_pace_q()) | Q(pk__in=worst))
+        rows = key_result_rows(q & ~cycle_pace_q(), Q(pk__in=worst))
         candidates = []
         for row in rows:
             if row.pk in worst:

@@ -214,11 +214,14 @@ class KeyResultRow:
     due_date: date | None
 
 
-def key_result_rows(q: Q) -> list[KeyResultRow]:
-    return [
-        KeyResultRow(*values)
-        for values in KeyResult.objects.filter(q).order_by().values_list(*KEY_RESULT_FIELDS)
-    ]
+def key_result_rows(q: Q, *more: Q) -> list[KeyResultRow]:
+    """The key results matching `q` or any of `more`: a UNION rather than an OR, which
+    PostgreSQL answers by reading every key result of every cycle."""
+    first, *rest = (
+        KeyResult.objects.filter(each).order_by().values_list(*KEY_RESULT_FIELDS)
+        for each in (q, *more)
+    )
+    return [KeyResultRow(*values) for values in first.union(*rest)]
 
 
 @dataclass(frozen=True)

@@ -243,8 +243,14 @@ def _visible_parent_links(scope: Scope) -> QuerySet[Alignment]:
         & scope.visible_q(parent_kr_objective)
         & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
     )
+    # The children are restricted to the scope's cycle and units although the outer
+    # objective already is: PostgreSQL, over-estimating each lookup, reads the links of
+    # every child into a hash, and these bound it to the scope's.
+    in_scope = Q(child__cycle_id=scope.cycle.pk)
+    if scope.unit_ids is not None:
+        in_scope &= Q(child__unit_id__in=sorted(scope.unit_ids))
     return Alignment.objects.filter(
-        visible_parent, organization=scope.organization, child_id=OuterRef("pk")
+        visible_parent & in_scope, organization=scope.organization, child_id=OuterRef("pk")
     )
 
 
