@@ -53,8 +53,11 @@ def test_tabbing_through_the_check_in_never_hides_the_field_under_the_save_bar(
     for _ in range(9):  # value, confidence and note of the three rows
         page.keyboard.press("Tab")
         where = page.evaluate(
-            """() => {
+            """async () => {
+                // Let the browser finish scrolling the focused field into view first.
+                for (let i = 0; i < 3; i++) await new Promise((r) => requestAnimationFrame(r));
                 const field = document.activeElement;
+                if (!field.matches("input, select, textarea")) return [field.id, true];
                 const box = field.getBoundingClientRect();
                 const x = box.x + box.width / 2, y = box.y + box.height / 2;
                 const hit = document.elementFromPoint(x, y);
