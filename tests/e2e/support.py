@@ -94,7 +94,7 @@ def map_payload(page: Page) -> dict:
 def record_search_swaps(page: Page) -> None:
     """Note the address of every answer the alignment picker draws (see below)."""
     page.evaluate(
-        """() => document.body.addEventListener("htmx:afterSwap", (event) => {
+        """() => document.body.addEventListener("htmx:afterSettle", (event) => {
             if (event.detail.target.id !== "al-results") return;
             (window.__alSwaps = window.__alSwaps || []).push(event.detail.xhr.responseURL);
         })"""

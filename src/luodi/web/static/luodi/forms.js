@@ -106,8 +106,9 @@
     if (index < 0 && input) input.removeAttribute("aria-activedescendant");
   }
 
+  // aria-selected, not the class: htmx's settling may put back a swapped option's class.
   function activeIndex() {
-    return options().findIndex(function (o) { return o.classList.contains("is-active"); });
+    return options().findIndex(function (o) { return o.getAttribute("aria-selected") === "true"; });
   }
 
   function openList(open) {
@@ -247,7 +248,8 @@
     }, 120);
   });
 
-  document.addEventListener("htmx:afterSwap", function (event) {
+  // After settling: until then htmx may still rewrite the new options' class attributes.
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (event.detail && event.detail.target && event.detail.target.id === "al-results") {
       openList(document.activeElement && document.activeElement.id === "al-q");
       if ($("#al-results [role=option]")) setActive(-1);
