@@ -20,6 +20,7 @@ from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, Direction, KeyResultKi
 from luodi.okrs.key_result_rules import to_decimal
 from luodi.okrs.models import VALUE_DIGITS, KeyResult, KeyResultContributor, Milestone
 from luodi.okrs.permissions import can_check_in, viewer_for
+from luodi.okrs.rebuild import KR_FIELDS
 from luodi.orgs.choices import CycleState
 
 MAX_NOTE = 10000
@@ -230,15 +231,4 @@ def _advance_key_result(kr: KeyResult, checkin: CheckIn) -> None:
     engine.set_key_result_progress(
         kr, engine.key_result_raw_progress(kr, milestones=engine.milestone_pairs(milestones))
     )
-    kr.save(
-        update_fields=[
-            "checkin_count",
-            "last_checkin_at",
-            "last_confidence",
-            "current",
-            "threshold_met_count",
-            "raw_progress",
-            "progress",
-            "updated_at",
-        ]
-    )
+    kr.save(update_fields=[*KR_FIELDS, "updated_at"])

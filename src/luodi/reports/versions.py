@@ -27,23 +27,14 @@ from django.db.models.signals import post_delete, post_save
 
 from luodi.checkins.models import CheckIn
 from luodi.okrs.models import Alignment, KeyResult, Objective
+from luodi.okrs.rebuild import KR_FIELDS
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Organization
 from luodi.reports.models import ReportVersion
 
-# What a check-in writes on its key result: no stored point depends on these.
-PROGRESS_FIELDS = frozenset(
-    {
-        "checkin_count",
-        "last_checkin_at",
-        "last_confidence",
-        "current",
-        "threshold_met_count",
-        "raw_progress",
-        "progress",
-        "updated_at",
-    }
-)
+# What a check-in writes on its key result (checkins.services saves exactly these): no
+# stored point depends on them.
+PROGRESS_FIELDS = frozenset({*KR_FIELDS, "updated_at"})
 
 
 def current(organization: Organization) -> int | None:
