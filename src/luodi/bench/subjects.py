@@ -22,6 +22,7 @@ from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import Role
 from luodi.orgs.models import Cycle, Membership, Organization, Unit
+from luodi.web.cycles import current_cycle, cycles_of
 
 DEPARTMENT_SIZE = 500
 DEPARTMENT_DEPTH = 2  # company 0 → division 1 → department 2
@@ -69,12 +70,10 @@ def find_subjects(organization: Organization) -> Subjects:
 
 
 def _current_cycle(organization: Organization) -> Cycle:
-    today = Clock.for_org(organization).today
-    cycle = Cycle.objects.filter(
-        organization=organization, start_date__lte=today, end_date__gte=today
-    ).first()
+    """The cycle the pages open on, by the same rule."""
+    cycle = current_cycle(cycles_of(organization), Clock.for_org(organization).today)
     if cycle is None:
-        raise CommandError(f"{organization.slug} has no cycle holding today.")
+        raise CommandError(f"{organization.slug} has no cycle.")
     return cycle
 
 
