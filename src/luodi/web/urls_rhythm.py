@@ -1,0 +1,5 @@
+"""Pages of luodi.rhythm (included by web/urls.py)."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
