@@ -384,9 +384,7 @@ def member_remove(*, membership: Membership, actor: User) -> None:
     Membership.objects.filter(organization=organization, manager_id=membership.user_id).update(
         manager=None
     )
-    Unit.objects.filter(organization=organization, leader_id=membership.user_id).update(
-        leader=None
-    )
+    Unit.objects.filter(organization=organization, leader_id=membership.user_id).update(leader=None)
     membership.delete()
 
 
