@@ -25,6 +25,21 @@ from luodi.okrs.choices import (
 )
 from luodi.orgs.models import Cycle, Organization, Theme, Unit
 
+
+class ApprovalStatus(models.TextChoices):
+    NONE = "none", _("Not submitted")
+    SUBMITTED = "submitted", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    RETURNED = "returned", _("Sent back")
+
+
+class AlignmentRequestState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
 VALUE_DIGITS = {"max_digits": 24, "decimal_places": 6}
 WEIGHT_DIGITS = {"max_digits": 12, "decimal_places": 4}
 non_negative = MinValueValidator(Decimal(0))
@@ -65,6 +80,17 @@ class Objective(models.Model):
     last_checkin_at = models.DateTimeField(null=True, blank=True)
     self_score = models.FloatField(null=True, blank=True, validators=score_range)
     final_score = models.FloatField(null=True, blank=True, validators=score_range)
+    # Approval of a draft where the organization requires it (okrs.approvals).
+    approval_status = models.CharField(
+        _("approval"), max_length=10, choices=ApprovalStatus.choices, default=ApprovalStatus.NONE
+    )
+    approval_note = models.TextField(_("note for the approver"), blank=True, max_length=2000)
+    approval_comment = models.TextField(_("approver's comment"), blank=True, max_length=2000)
+    approval_submitted_at = models.DateTimeField(null=True, blank=True)
+    approval_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approval_decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -81,6 +107,7 @@ class Objective(models.Model):
             models.Index(fields=["organization", "cycle", "state"]),
             models.Index(fields=["organization", "owner", "cycle"]),
             models.Index(fields=["organization", "unit", "cycle"]),
+            models.Index(fields=["organization", "approval_status"]),
         ]
 
     def __str__(self) -> str:
@@ -281,3 +308,58 @@ class Revision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.field}: {self.old} → {self.new}"
+
+
+class AlignmentRequest(models.Model):
+    """One team asks another to support or contribute to its objective (okrs.alignment_requests)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    objective = models.ForeignKey(
+        Objective, on_delete=models.CASCADE, related_name="alignment_requests"
+    )
+    from_unit = models.ForeignKey(
+        Unit, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    to_unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    type = models.CharField(
+        _("type"), max_length=12, choices=AlignmentType.choices, default=AlignmentType.CONTRIBUTES
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=AlignmentRequestState.choices,
+        default=AlignmentRequestState.PENDING,
+    )
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answer_comment = models.TextField(_("answer"), blank=True, max_length=2000)
+    # The to_unit objective linked (or created) as a child of `objective` on acceptance.
+    child_objective = models.ForeignKey(
+        Objective, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("alignment request")
+        verbose_name_plural = _("alignment requests")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["objective", "to_unit"],
+                condition=Q(state="pending"),
+                name="alignment_request_one_pending",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organization", "to_unit", "state"]),
+            models.Index(fields=["organization", "objective"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.objective_id} → {self.to_unit_id} ({self.state})"
