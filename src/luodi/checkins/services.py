@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn, IdempotencyRecord, Source
+from luodi.collab import checkin_events
 from luodi.okrs import engine
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, Direction, KeyResultKind, KeyResultState
@@ -144,6 +145,7 @@ def checkin_submit(
         confidence=confidence,
         note=note,
     )
+    old_status = checkin_events.key_result_status(kr)  # for key_result.status_changed
     checkin = CheckIn(
         organization=organization,
         key_result=kr,
@@ -167,6 +169,7 @@ def checkin_submit(
     if idempotency_key is not None:
         _remember(organization.pk, actor.pk, idempotency_key, checkin)
     engine.propagate(objective_ids={kr.objective_id})
+    checkin_events.checkin_stored(checkin=checkin, kr=kr, actor=actor, old_status=old_status)
     return checkin, True
 
 
