@@ -158,6 +158,8 @@ EMAIL_BACKEND = env_str(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env_str("LUODI_FROM_EMAIL", "luodi@localhost")
+# Where people reach Luodi: absolute links in e-mails and chat messages.
+LUODI_BASE_URL = env_str("LUODI_BASE_URL", "http://127.0.0.1:8000")
 # An invitation link works once, for this many days.
 INVITATION_DAYS = 14
 

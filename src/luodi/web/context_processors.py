@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from luodi.notify.selectors import unread_subquery
 from luodi.orgs.choices import MANAGER_ROLES
 from luodi.orgs.models import Membership
 
@@ -16,6 +17,7 @@ def luodi(request: HttpRequest) -> dict:
         memberships = list(
             Membership.objects.filter(user=request.user)
             .select_related("organization")
+            .annotate(unread=unread_subquery(request.user))  # the inbox badge, no extra query
             .order_by("organization__name")
         )
     return {
@@ -23,4 +25,7 @@ def luodi(request: HttpRequest) -> dict:
         "membership": membership,
         "memberships": memberships,
         "is_org_admin": membership is not None and membership.role in MANAGER_ROLES,
+        "unread_count": next(
+            (m.unread for m in memberships if org and m.organization_id == org.pk), 0
+        ),
     }
