@@ -181,6 +181,16 @@ def can_edit_objective(viewer: Viewer, objective: Objective) -> bool:
     ) or (viewer.can_write and objective.owner_id == viewer.user_id)
 
 
+def can_approve_objective(viewer: Viewer, objective: Objective) -> bool:
+    """Leaders of the objective's unit or of a unit above it, and admins; nobody approves
+    their own draft (admins aside), nor one they may not see (a private draft: admins)."""
+    if viewer.is_admin:
+        return True
+    if not viewer.can_write or objective.owner_id == viewer.user_id:
+        return False
+    return objective.unit_id in viewer.led_unit_ids and can_see_objective(viewer, objective)
+
+
 def can_check_in(viewer: Viewer, key_result: KeyResult, contributor_ids: set[int]) -> bool:
     """Owners and contributors of the key result (or its objective's owner), and admins."""
     if viewer.is_admin:

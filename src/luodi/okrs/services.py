@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luodi.accounts.models import User
@@ -25,8 +26,14 @@ from luodi.okrs.key_result_rules import (
     apply_key_result_fields,
     key_result_snapshot,
 )
-from luodi.okrs.models import Alignment, KeyResult, Objective, ObjectiveTheme
-from luodi.okrs.permissions import Viewer, can_edit_objective, can_manage_objective, viewer_for
+from luodi.okrs.models import Alignment, ApprovalStatus, KeyResult, Objective, ObjectiveTheme
+from luodi.okrs.permissions import (
+    Viewer,
+    can_approve_objective,
+    can_edit_objective,
+    can_manage_objective,
+    viewer_for,
+)
 from luodi.okrs.policy import PolicyWarning, check_key_result_count, check_objective_count
 from luodi.okrs.revisions import record_changes, record_created
 from luodi.okrs.selectors import org_today
@@ -293,11 +300,18 @@ def _change_state(objective: Objective, viewer: Viewer, requires_approval: bool,
     if new not in ObjectiveState.values:
         raise _field_error("state", _("Unknown state."))
     leaving_draft = objective.state == ObjectiveState.DRAFT and new != ObjectiveState.DRAFT
-    approver = viewer.is_admin or objective.unit_id in viewer.led_unit_ids
+    approver = can_approve_objective(viewer, objective)
     if leaving_draft and requires_approval and not approver:
         raise PermissionDenied(
             _("A draft becomes active when the unit leader or an admin approves it.")
         )
+    # Approving is becoming active, whichever way (okrs.approvals or this edit).
+    if leaving_draft and requires_approval and new == ObjectiveState.ACTIVE:
+        objective.approval_status = ApprovalStatus.APPROVED
+        objective.approval_decided_by_id = viewer.user_id
+        objective.approval_decided_at = timezone.now()
+    elif new == ObjectiveState.DRAFT and objective.state != ObjectiveState.DRAFT:
+        objective.approval_status = ApprovalStatus.NONE
     objective.state = new
 
 

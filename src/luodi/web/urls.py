@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from luodi.web import urls_collab, urls_notify, urls_rhythm
+from luodi.web import urls_approvals, urls_collab, urls_notify, urls_rhythm
 from luodi.web.forms_accounts import LuodiPasswordResetForm
 from luodi.web.views import (
     accounts,
@@ -92,6 +92,7 @@ urlpatterns = [
     path(
         ORG + "settings/themes/<int:pk>/move/", admin_pages.theme_move, name="settings-theme-move"
     ),
+    *urls_approvals.urlpatterns,
     *urls_collab.urlpatterns,
     *urls_notify.urlpatterns,
     *urls_rhythm.urlpatterns,

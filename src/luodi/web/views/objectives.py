@@ -17,6 +17,7 @@ from luodi.web.decorators import org_page
 from luodi.web.forms_checkin import CheckinForm
 from luodi.web.queries_checkin import checkin_blocker
 from luodi.web.queries_objective import objective_page
+from luodi.web.views.approvals import objective_panel
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -55,7 +56,9 @@ def _page_context(request: HttpRequest, objective: Objective) -> dict:
 @org_page
 def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _objective_or_404(request, pk)
-    return render(request, "web/objective.html", _page_context(request, objective))
+    context = _page_context(request, objective)
+    context["approval_panel"] = objective_panel(request, objective)
+    return render(request, "web/objective.html", context)
 
 
 @org_page
