@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.lookups import IStartsWith
 
 from luodi.accounts.models import User
+from luodi.checkins.models import CheckIn
 from luodi.collab.audience import audience
 from luodi.collab.markdown import EMAIL_RE, Person, mention_tails
 from luodi.collab.models import Comment, CommentLike, Feedback, Follow
@@ -186,4 +187,17 @@ def feedback_list(*, organization: Organization, user: User) -> QuerySet[Feedbac
         Feedback.objects.filter(organization=organization)
         .filter(Q(receiver=user) | Q(giver=user))
         .filter(visible_objectives_q(viewer, prefix="objective__"))
+    )
+
+
+def checkin_get(*, organization: Organization, user: User, checkin_id: int) -> CheckIn | None:
+    """The check-in if it lives in the organization and `user` may see its objective."""
+    viewer = viewer_for(organization, user)
+    return (
+        CheckIn.objects.filter(organization=organization, pk=checkin_id)
+        .filter(visible_objectives_q(viewer, prefix="key_result__objective__"))
+        .select_related(
+            "key_result", "key_result__objective", "key_result__objective__organization"
+        )
+        .first()
     )
