@@ -92,10 +92,13 @@ def test_big_change_counts_since_the_units_last_meeting(team: Any, frozen: Any):
 
 def test_private_objectives_only_for_those_who_may_see_them(team: Any):
     meeting = schedule(team, team.tom)
-    titles = lambda user: {
-        i["objective"]
-        for i in visible_items(meeting, viewer_for(meeting.organization, _fresh(user)))
-    }  # noqa: E731
+
+    def titles(user):
+        return {
+            i["objective"]
+            for i in visible_items(meeting, viewer_for(meeting.organization, _fresh(user)))
+        }
+
     assert "Secret side project" in titles(team.mia)  # her own
     assert "Secret side project" in titles(team.owner)  # admin
     assert "Secret side project" not in titles(team.tom)
