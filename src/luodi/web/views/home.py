@@ -8,6 +8,7 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from luodi.collab.selectors import feedback_for
 from luodi.okrs.choices import KeyResultState, Status
 from luodi.okrs.models import KeyResult, KeyResultContributor
 from luodi.okrs.permissions import viewer_for, visible_objectives_q
@@ -50,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         and (row.kr.owner_id == user.pk or user.pk in row.contributor_ids)
     ]
     context.update(cards=cards, other_rows=other_rows, due=due, week_start=week_start.date())
+    context["received_feedback"] = feedback_for(organization=org, user=user)
     return render(request, "web/home.html", context)
 
 

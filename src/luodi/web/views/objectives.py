@@ -18,6 +18,7 @@ from luodi.web.forms_checkin import CheckinForm
 from luodi.web.queries_checkin import checkin_blocker
 from luodi.web.queries_objective import objective_page
 from luodi.web.views.approvals import objective_panel
+from luodi.web.views.collab import discussion_context
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -58,6 +59,7 @@ def objective_detail(request: HttpRequest, pk: int) -> HttpResponse:
     objective = _objective_or_404(request, pk)
     context = _page_context(request, objective)
     context["approval_panel"] = objective_panel(request, objective)
+    context.update(discussion_context(request, objective, context["page"]))
     return render(request, "web/objective.html", context)
 
 
