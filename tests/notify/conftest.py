@@ -11,6 +11,7 @@ from django.db import transaction
 from luodi.notify.events import EventKind, Message, emit
 from luodi.notify.models import Channel
 from luodi.orgs.models import Organization
+from tests.api.conftest import world  # noqa: F401  (the API tests' two organizations)
 
 # A msgid the shared catalog already translates: tests can tell the languages apart.
 TITLE = "Move “%(title)s” up"
