@@ -147,3 +147,10 @@ def hide_unseen_key_results(
         item.visible_key_result = (  # type: ignore[attr-defined]
             kr if kr is not None and can_see_objective(viewer, kr.objective) else None
         )
+
+
+def home_action_items(*, organization: Organization, user: User) -> list[ActionItem]:
+    """My open action items for the home page: one query, the first ten by due date."""
+    items = list(my_action_items(organization=organization, user=user)[:HOME_ACTION_ITEMS])
+    hide_unseen_key_results(items, organization, user)
+    return items

@@ -13,6 +13,7 @@ from luodi.okrs.choices import KeyResultState, Status
 from luodi.okrs.models import KeyResult, KeyResultContributor
 from luodi.okrs.permissions import viewer_for, visible_objectives_q
 from luodi.okrs.selectors import Clock, contributors_prefetch, objective_list
+from luodi.rhythm.selectors import home_action_items
 from luodi.web.cycles import chosen_cycle, cycles_of
 from luodi.web.decorators import org_page
 from luodi.web.presenters import key_result_row, objective_cards
@@ -52,6 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     ]
     context.update(cards=cards, other_rows=other_rows, due=due, week_start=week_start.date())
     context["received_feedback"] = feedback_for(organization=org, user=user)
+    context["action_items"] = home_action_items(organization=org, user=user)
     return render(request, "web/home.html", context)
 
 
