@@ -29,6 +29,7 @@ OBJECTIVE_FIELDS = {
     "self_score",
     "final_score",
     "last_checkin_at",
+    "approval",
 }
 
 

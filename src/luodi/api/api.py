@@ -13,7 +13,17 @@ from ninja.parser import Parser
 
 from luodi.api import errors
 from luodi.api.auth import api_auth
-from luodi.api.routers import collab, insights, key_results, me, notify, objectives, orgs, rhythm
+from luodi.api.routers import (
+    approvals,
+    collab,
+    insights,
+    key_results,
+    me,
+    notify,
+    objectives,
+    orgs,
+    rhythm,
+)
 
 JSON_TYPES = ("application/json",)
 
@@ -53,6 +63,7 @@ api.add_router("/orgs", orgs.router)
 api.add_router("/orgs", objectives.router)
 api.add_router("/orgs", key_results.router)
 api.add_router("/orgs", insights.router)
+api.add_router("/orgs", approvals.router)
 api.add_router("", collab.router)
 api.add_router("", notify.router)
 api.add_router("", rhythm.router)

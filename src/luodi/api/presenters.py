@@ -147,12 +147,27 @@ def objective_data(
         "self_score": objective.self_score,
         "final_score": objective.final_score,
         "last_checkin_at": objective.last_checkin_at,
+        "approval": approval_data(objective),
     }
     if key_results:
         data["key_results"] = [
             key_result_data(kr, cycle, clock) for kr in objective.key_results.all()
         ]
     return data
+
+
+def approval_data(objective: Objective) -> dict[str, Any] | None:
+    """The draft's approval step (okrs.approvals); None when it never went through one."""
+    if objective.approval_status == "none":
+        return None
+    return {
+        "status": objective.approval_status,
+        "note": objective.approval_note,
+        "comment": objective.approval_comment,
+        "submitted_at": objective.approval_submitted_at,
+        "decided_by": objective.approval_decided_by_id,
+        "decided_at": objective.approval_decided_at,
+    }
 
 
 def checkin_data(checkin: CheckIn) -> dict[str, Any]:

@@ -283,6 +283,15 @@ class AlignmentIn(In):
     weight: Number = Decimal(1)
 
 
+class ApprovalOut(Schema):
+    status: str = Field(json_schema_extra={"enum": ["submitted", "approved", "returned"]})
+    note: str
+    comment: str
+    submitted_at: dt.datetime | None
+    decided_by: int | None
+    decided_at: dt.datetime | None
+
+
 class AlignmentOut(Schema):
     parent_objective_id: int | None
     parent_key_result_id: int | None
@@ -452,6 +461,9 @@ class ObjectiveOut(Schema):
     self_score: float | None
     final_score: float | None
     last_checkin_at: dt.datetime | None
+    approval: ApprovalOut | None = Field(
+        None, description="Approval of a draft (organizations that require it); null: none."
+    )
 
 
 class ObjectiveDetailOut(ObjectiveOut):
