@@ -120,6 +120,7 @@ def _report_page(request: HttpRequest, kind: str) -> HttpResponse:
         if report
         else None,
         "leads": _leads_any(request),
+        "zone": clock.zone,
         "team_url": reverse(URLS[kind][1], kwargs={"org": org.slug}),
         "own_url": reverse(URLS[kind][0], kwargs={"org": org.slug}),
     }
@@ -183,6 +184,8 @@ def _team_page(request: HttpRequest, kind: str) -> HttpResponse:
         "unit": unit,
         "submitted": [r for r in rows if r.report],
         "missing": [r for r in rows if not r.report],
+        "people": len(rows),
+        "zone": clock.zone,
         "own_url": reverse(URLS[kind][0], kwargs={"org": org.slug}),
         "team_url": reverse(URLS[kind][1], kwargs={"org": org.slug}),
     }

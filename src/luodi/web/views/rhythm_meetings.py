@@ -196,6 +196,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms_: Any) -> di
         "nav": "meetings",
         "meeting": meeting,
         "local_start": meeting.starts_at.astimezone(zone_of(org)),
+        "zone": zone_of(org),
         "items": items,
         "editable": editable,
         "actions": actions,
