@@ -30,7 +30,7 @@ from luodi.okrs.models import (
     Revision,
 )
 from luodi.okrs.permissions import Viewer, can_approve_objective, viewer_for, visible_objectives_q
-from luodi.okrs.selectors import objective_get
+from luodi.okrs.selectors import Clock, objective_get
 from luodi.orgs.models import Organization, Unit
 from luodi.web.decorators import org_page
 
@@ -151,6 +151,7 @@ def approvals_page(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "nav": "approvals",
+        "zone": Clock.for_org(request.org).zone,  # type: ignore[attr-defined]
         "drafts": drafts,
         "is_leader": viewer.is_admin or bool(viewer.led_unit_ids),
         "requires_approval": request.org.requires_approval,  # type: ignore[attr-defined]
@@ -368,6 +369,7 @@ def requests_page(request: HttpRequest) -> HttpResponse:
     _with_candidates(viewer, incoming, org)
     context = {
         "nav": "approvals",
+        "zone": Clock.for_org(org).zone,
         "incoming": incoming,
         "outgoing": outgoing,
         "states": dict(AlignmentRequestState.choices),
