@@ -244,3 +244,26 @@ def test_objective_page_queries_do_not_grow_with_comments(
     add(30)
     with django_assert_num_queries(small):
         assert client.get(page_url(team)).status_code == 200
+
+
+def test_home_page_queries_do_not_grow_with_feedback(team: Team, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(team.member)
+    client.get("/o/acme/")
+
+    def give(n: int) -> None:
+        for i in range(n):
+            giver = (team.owner, team.colleague)[i % 2]
+            services.feedback_give(
+                actor=giver, objective=team.objective, kind="praise", body=f"f{i}"
+            )
+
+    give(1)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/o/acme/").status_code == 200
+    give(12)
+    with django_assert_num_queries(len(captured)):
+        html = client.get("/o/acme/").content.decode()
+    assert "f11" in html  # newest first
