@@ -122,3 +122,15 @@ def test_weeks_parse_iso():
     period = parse_week("2026-W01")
     assert period.first.isoformat() == "2025-12-29"
     assert period.end.isoformat() == "2026-01-05"
+
+
+def test_monthly_summary_drafted_from_the_months_check_ins(team: Any, frozen: Any):
+    check_in(team.deals, team.mia, "1", datetime(2026, 10, 30, 2, tzinfo=UTC))  # October
+    check_in(team.deals, team.mia, "3", datetime(2026, 11, 5, 2, tzinfo=UTC))
+    check_in(team.deals, team.mia, "7", datetime(2026, 11, 20, 2, tzinfo=UTC), note="Next: more")
+    summary = report_draft(
+        organization=team.unit.organization, actor=team.mia, kind="month", period_key="2026-11"
+    )
+    assert summary.month == "2026-11"
+    assert "1 → 7" in summary.progress  # from before the month to its last check-in
+    assert "- more" in summary.plans

@@ -279,3 +279,31 @@ def test_meeting_detail_query_count_is_constant(team: Any):
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_an_action_item_owner_outside_the_unit_sees_the_meeting(team: Any, viewer: Any):
+    meeting = _meeting(team)
+    url = f"/o/acme/meetings/{meeting.pk}/"
+    assert client_for(viewer).get(url).status_code == 404
+    action_item_create(meeting=meeting, actor=team.owner, title="Review it", owner_id=viewer.pk)
+    viewer.__dict__.pop("_luodi_viewers", None)
+    body = client_for(viewer).get(url).content.decode()
+    assert "Review it" in body and "Secret" not in body
+    assert "Save notes" not in body  # reads, does not edit
+
+
+def test_monthly_team_page(team: Any):
+    report_save(
+        organization=team.unit.organization,
+        actor=team.carl,
+        kind="month",
+        period_key="2026-11",
+        texts={"progress": "Carl's month"},
+        submit=True,
+    )
+    body = (
+        client_for(team.tom).get("/o/acme/monthly-summaries/team/?month=2026-11").content.decode()
+    )
+    submitted, missing = body.split('id="not-submitted"')
+    assert "Carl" in submitted and "Mia Member" in missing
+    assert client_for(team.mia).get("/o/acme/monthly-summaries/?month=2026-11").status_code == 200

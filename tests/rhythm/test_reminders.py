@@ -183,3 +183,31 @@ def test_viewers_get_no_checkin_reminder(team: Any, viewer: Any, sent: list, fro
     frozen.move_to(FRIDAY_1000_SHANGHAI, tick=False)
     run_reminders()
     assert viewer.pk not in recipients(sent, CHECKIN)
+
+
+def test_one_organizations_failure_does_not_stop_the_others(
+    team: Any,
+    other_org: Organization,
+    other_owner: Any,
+    other_cycle: Any,
+    sent: list,
+    frozen: Any,
+    monkeypatch: Any,
+):
+    from luodi.rhythm import reminders
+
+    real = reminders.run_for_organization
+
+    def broken_for_acme(organization: Organization, now: datetime) -> Any:
+        if organization.slug == "acme":
+            raise RuntimeError("boom")
+        return real(organization, now)
+
+    monkeypatch.setattr(reminders, "run_for_organization", broken_for_acme)
+    objective = make_objective(other_org, other_owner, other_cycle, title="Theirs")
+    make_metric(objective, other_owner, title="Their KR", owner_id=other_owner.pk)
+    other_org.timezone = "Asia/Shanghai"
+    other_org.save()
+    frozen.move_to(FRIDAY_1000_SHANGHAI, tick=False)
+    run_reminders()
+    assert recipients(sent, CHECKIN) == [other_owner.pk]

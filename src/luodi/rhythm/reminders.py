@@ -10,6 +10,7 @@ and check-in day, and `ReminderLog` makes every reminder go out at most once per
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -35,6 +36,8 @@ from luodi.rhythm.models import ReminderLog
 from luodi.rhythm.periods import week_of
 from luodi.web.templatetags.luodi import pct
 
+logger = logging.getLogger(__name__)
+
 CHECKIN_HOUR = 10
 STALE_HOUR = 10
 CYCLE_HOUR = 9
@@ -48,7 +51,12 @@ def run_reminders(now: datetime | None = None) -> Counter[str]:
     now = now or timezone.now()
     sent: Counter[str] = Counter()
     for organization in Organization.objects.order_by("pk").iterator():
-        sent.update(run_for_organization(organization, now))
+        # One organization's bad data must not keep the others' reminders from going out;
+        # what it did not send is tried again at the next hourly run.
+        try:
+            sent.update(run_for_organization(organization, now))
+        except Exception:
+            logger.exception("Reminders failed for organization %s", organization.pk)
     return sent
 
 
