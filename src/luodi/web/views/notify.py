@@ -167,8 +167,12 @@ def channels_admin(request: HttpRequest) -> HttpResponse:
         return redirect("web:settings-channels", org=org.slug)
     channels = list(selectors.channel_list(organization=org))
     last = selectors.last_deliveries(channels=channels)
-    rows = [{"channel": c, "last": last.get(c.pk)} for c in channels]
-    context = {"form": form, "rows": rows, "labels": dict(EventKind.choices)}
+    labels = dict(EventKind.choices)
+    rows = [
+        {"channel": c, "last": last.get(c.pk), "events": [labels.get(e, e) for e in c.events]}
+        for c in channels
+    ]
+    context = {"form": form, "rows": rows}
     return render_admin(request, "web/notify/channels.html", "channels", context)
 
 
