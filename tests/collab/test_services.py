@@ -48,7 +48,7 @@ def test_key_result_of_another_objective_is_refused(team: Team) -> None:
     assert not Comment.objects.exists()
 
 
-@pytest.mark.parametrize("body", ["", "   ", None, 5, "x" * 10001])
+@pytest.mark.parametrize("body", ["", "   ", None, 5, "x" * 10001, "a\x00b"])
 def test_bad_bodies_are_refused(team: Team, body: object) -> None:
     with pytest.raises(ValidationError):
         comment(team, team.owner, body=body)  # type: ignore[arg-type]

@@ -51,6 +51,8 @@ def _clean_body(body: object) -> str:
         raise _error("body", _("Write something first."))
     if len(body) > MAX_BODY:
         raise _error("body", _("At most 10,000 characters."))
+    if "\x00" in body:  # PostgreSQL cannot store it; forms are read raw here
+        raise _error("body", _("The text contains a null character."))
     return body.strip()
 
 
