@@ -157,3 +157,8 @@ def test_feedback(team: Team, spy: Spy) -> None:
     )
     assert other.status_code == 404
     assert Feedback.objects.count() == 1
+    fb = Feedback.objects.get()
+    assert owner.post(f"/orgs/acme/feedback/{fb.pk}/read").status_code == 404  # the giver
+    assert api(team, "outsider").post(f"/orgs/acme/feedback/{fb.pk}/read").status_code == 404
+    r = api(team, "member").post(f"/orgs/acme/feedback/{fb.pk}/read")
+    assert r.status_code == 200 and r.json()["read_at"] is not None

@@ -371,3 +371,23 @@ def feedback_create(request: HttpRequest, payload: FeedbackIn, org: str = slug_p
         receiver_id=payload.receiver_id,
     )
     return Status(201, feedback_data(feedback))
+
+
+@router.post(
+    "/orgs/{org}/feedback/{feedback_id}/read",
+    response=responses(FeedbackOut),
+    summary="Mark feedback read",
+)
+def feedback_read(
+    request: HttpRequest, org: str = slug_path(), feedback_id: int = id_path()
+) -> dict[str, Any]:
+    """The receiver acknowledges feedback; others get a 404."""
+    organization = organization_or_404(request, org)
+    user = caller(request)
+    feedback = found(
+        selectors.feedback_list(organization=organization, user=user)
+        .filter(receiver=user, pk=feedback_id)
+        .first()
+    )
+    services.feedback_acknowledge(actor=user, feedback=feedback)
+    return feedback_data(feedback)
