@@ -8,7 +8,7 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictStr
 
-from luodi.api.pagination import MAX_ID, PageQuery
+from luodi.api.pagination import PageQuery
 from luodi.api.schemas import Id, In, Text, choice, omitted
 from luodi.notify.events import EventKind
 from luodi.notify.models import ChannelKind
@@ -100,6 +100,3 @@ class DeliveryOut(Schema):
 class DeliveryPage(Schema):
     items: list[DeliveryOut]
     next: str | None
-
-
-__all__ = ["MAX_ID"]

@@ -24,7 +24,6 @@ from luodi.notify.models import (
     Channel,
     ChannelKind,
     Delivery,
-    DeliveryStatus,
     Notification,
     NotificationPreference,
 )
@@ -491,15 +490,3 @@ def channel_send_test(*, channel: Channel, actor: User) -> Delivery:
     delivery.attempt(test.pk, retry=False, even_if_disabled=True)
     test.refresh_from_db()
     return test
-
-
-__all__ = [
-    "DeliveryStatus",
-    "channel_create",
-    "channel_delete",
-    "channel_send_test",
-    "channel_update",
-    "dispatch",
-    "mark_read",
-    "preferences_save",
-]
