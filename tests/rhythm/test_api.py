@@ -196,3 +196,37 @@ def test_notes_and_action_items(team: Any, apis: dict[str, Api]):
     )
     assert bad.status_code == 422 and "owner_id" in bad.json()["error"]["fields"]
     assert ActionItem.objects.count() == 1
+
+
+def test_list_query_counts_are_constant(team: Any, apis: dict[str, Api], org: Any):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from luodi.rhythm.services import meeting_schedule, report_save
+
+    def schedule() -> None:
+        meeting_schedule(
+            organization=org,
+            actor=team.tom,
+            unit_id=team.unit.pk,
+            kind="weekly",
+            starts_at=datetime(2026, 12, 1, 2, tzinfo=UTC),
+        )
+
+    schedule()
+    report_save(organization=org, actor=team.mia, period_key="2026-W48", texts={}, submit=True)
+    tom = apis["leader"]
+    counts = []
+    for _round in range(2):
+        tom.get("/orgs/acme/meetings")
+        with CaptureQueriesContext(connection) as meetings:
+            assert tom.get("/orgs/acme/meetings").status_code == 200
+        with CaptureQueriesContext(connection) as reports:
+            assert tom.get("/orgs/acme/weekly-reports").status_code == 200
+        counts.append((len(meetings.captured_queries), len(reports.captured_queries)))
+        for _index in range(5):
+            schedule()
+        for week in ("2026-W45", "2026-W46", "2026-W47"):
+            report_save(organization=org, actor=team.carl, period_key=week, texts={}, submit=True)
+    assert counts[0] == counts[1]
+    assert len(tom.get("/orgs/acme/meetings").json()["items"]) == 11

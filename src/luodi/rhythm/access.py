@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from luodi.accounts.models import User
 from luodi.okrs.choices import ObjectiveState, Visibility
-from luodi.okrs.permissions import Viewer, viewer_for
+from luodi.okrs.permissions import Viewer
 from luodi.orgs.models import Membership, Organization, Unit
 from luodi.rhythm.models import ActionItem, Meeting
 
@@ -46,19 +45,6 @@ def readable_people_q(viewer: Viewer, prefix: str = "") -> Q:
     return Q(**{prefix + "user_id__in": in_units}) | Q(
         **{prefix + "user_id__in": sorted(viewer.report_ids)}
     )
-
-
-def can_read_report_of(organization: Organization, user: User, person_id: int) -> bool:
-    viewer = viewer_for(organization, user)
-    if person_id == user.pk:
-        return True
-    if viewer.role is None:
-        return False
-    if viewer.is_admin or person_id in viewer.report_ids:
-        return True
-    return Membership.objects.filter(
-        organization=organization, user_id=person_id, unit_id__in=sorted(viewer.led_unit_ids)
-    ).exists()
 
 
 def shareable_objectives_q(viewer: Viewer, prefix: str = "") -> Q:

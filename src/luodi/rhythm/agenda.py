@@ -108,13 +108,24 @@ def _item(kr: KeyResult, clock: Clock) -> dict[str, Any] | None:
     }
 
 
-def visible_items(meeting: Meeting, viewer: Viewer) -> list[dict[str, Any]]:
-    ids = {item["objective_id"] for item in meeting.agenda}
-    seen = set(
-        Objective.objects.filter(organization_id=meeting.organization_id, pk__in=ids)
+def visible_objective_ids(meetings: list[Meeting], viewer: Viewer) -> set[int]:
+    """Which objectives named in these meetings' agendas the viewer may see: one query for
+    a whole page of meetings."""
+    ids = {item["objective_id"] for meeting in meetings for item in meeting.agenda}
+    if not ids or not meetings:
+        return set()
+    return set(
+        Objective.objects.filter(organization_id=meetings[0].organization_id, pk__in=ids)
         .filter(visible_objectives_q(viewer))
         .values_list("pk", flat=True)
     )
+
+
+def visible_items(
+    meeting: Meeting, viewer: Viewer, seen: set[int] | None = None
+) -> list[dict[str, Any]]:
+    if seen is None:
+        seen = visible_objective_ids([meeting], viewer)
     return [item for item in meeting.agenda if item["objective_id"] in seen]
 
 

@@ -17,8 +17,9 @@ from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.okrs.choices import KeyResultKind, KeyResultState, ObjectiveState, Status
 from luodi.okrs.models import KeyResult, KeyResultContributor
-from luodi.okrs.permissions import viewer_for, visible_objectives_q
+from luodi.okrs.permissions import Viewer, viewer_for, visible_objectives_q
 from luodi.okrs.selectors import Clock, key_result_measures
+from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Organization
 from luodi.rhythm.access import shareable_objectives_q
 from luodi.rhythm.periods import Period
@@ -153,7 +154,7 @@ def _problem_lines(kr: KeyResult, rows: list[CheckIn], clock: Clock) -> list[str
 def _plan_lines(
     organization: Organization,
     user: User,
-    viewer: object,
+    viewer: Viewer,
     updated: set[int],
     period: Period,
     clock: Clock,
@@ -166,8 +167,9 @@ def _plan_lines(
         .filter(objective__state=ObjectiveState.ACTIVE)
         .filter(objective__cycle__start_date__lte=period.end)
         .filter(objective__cycle__end_date__gte=period.first)
-        .filter(visible_objectives_q(viewer, "objective__"))  # type: ignore[arg-type]
-        .filter(shareable_objectives_q(viewer, "objective__"))  # type: ignore[arg-type]
+        .exclude(objective__cycle__state=CycleState.CLOSED)
+        .filter(visible_objectives_q(viewer, "objective__"))
+        .filter(shareable_objectives_q(viewer, "objective__"))
         .exclude(kind=KeyResultKind.ROLLUP)
         .exclude(raw_progress__gte=1)
         .select_related("objective")

@@ -101,7 +101,7 @@ def meeting_list(
     meetings = Meeting.objects.filter(organization=organization).filter(visible_meetings_q(viewer))
     if unit_id is not None:
         meetings = meetings.filter(unit_id=unit_id)
-    return meetings.select_related("unit", "organizer")
+    return meetings.select_related("unit", "organizer", "organization")
 
 
 def meeting_get(*, organization: Organization, user: User, meeting_id: int) -> Meeting | None:

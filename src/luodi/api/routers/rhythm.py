@@ -22,7 +22,7 @@ from luodi.okrs.permissions import viewer_for
 from luodi.orgs.models import Organization
 from luodi.rhythm import selectors, services
 from luodi.rhythm.access import can_edit_meeting
-from luodi.rhythm.agenda import visible_items
+from luodi.rhythm.agenda import visible_items, visible_objective_ids
 from luodi.rhythm.models import ActionItem, Meeting, MonthlySummary, WeeklyReport
 
 router = Router(tags=["weekly rhythm"])
@@ -206,7 +206,12 @@ def _report(report: WeeklyReport | MonthlySummary) -> dict[str, Any]:
     return data
 
 
-def _meeting(meeting: Meeting, request: HttpRequest, organization: Organization) -> dict:
+def _meeting(
+    meeting: Meeting,
+    request: HttpRequest,
+    organization: Organization,
+    seen: set[int] | None = None,
+) -> dict:
     viewer = viewer_for(organization, caller(request))
     url = services.meeting_url(meeting)
     return {
@@ -217,7 +222,7 @@ def _meeting(meeting: Meeting, request: HttpRequest, organization: Organization)
         "starts_at": meeting.starts_at,
         "duration_minutes": meeting.duration_minutes,
         "organizer_id": meeting.organizer_id,
-        "agenda": visible_items(meeting, viewer),
+        "agenda": visible_items(meeting, viewer, seen),
         "agenda_at": meeting.agenda_at,
         "notes": meeting.notes,
         "decisions": meeting.decisions,
@@ -379,7 +384,8 @@ def meeting_list(
         organization=organization, user=caller(request), unit_id=filters.unit_id
     )
     rows, next_cursor = paginate(meetings, filters)
-    return page_body([_meeting(m, request, organization) for m in rows], next_cursor)
+    seen = visible_objective_ids(rows, viewer_for(organization, caller(request)))
+    return page_body([_meeting(m, request, organization, seen) for m in rows], next_cursor)
 
 
 @router.post("/orgs/{org}/meetings", response=responses(MeetingOut, 201), summary="Schedule")

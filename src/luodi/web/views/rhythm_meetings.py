@@ -20,7 +20,7 @@ from luodi.okrs.permissions import viewer_for
 from luodi.orgs.models import Membership, Unit
 from luodi.rhythm import selectors, services
 from luodi.rhythm.access import can_edit_meeting
-from luodi.rhythm.agenda import visible_items
+from luodi.rhythm.agenda import visible_items, visible_objective_ids
 from luodi.rhythm.ical import REASON_LABELS, meeting_ics
 from luodi.rhythm.markdown import to_html
 from luodi.rhythm.models import MAX_REPORT_TEXT, ActionItem, Meeting, MeetingKind
@@ -28,6 +28,7 @@ from luodi.rhythm.periods import zone_of
 from luodi.web.decorators import org_page
 
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+PAGE = 50  # meetings shown per list (upcoming, past)
 
 
 class MeetingForm(forms.Form):
@@ -107,13 +108,19 @@ def _schedulable_units(request: HttpRequest) -> list[Unit]:
 @org_page
 def meeting_list(request: HttpRequest) -> HttpResponse:
     org, user = request.org, request.user  # type: ignore[attr-defined]
-    meetings = list(selectors.meeting_list(organization=org, user=user).order_by("-starts_at"))
     now = timezone.now()
+    meetings = selectors.meeting_list(organization=org, user=user)
+    upcoming = list(meetings.filter(starts_at__gte=now).order_by("starts_at", "pk")[:PAGE])
+    past = list(meetings.filter(starts_at__lt=now).order_by("-starts_at", "-pk")[:PAGE])
     viewer = viewer_for(org, user)
+    # The agenda count each person sees counts only the items they may see.
+    seen = visible_objective_ids(upcoming + past, viewer)
+    for meeting in upcoming + past:
+        meeting.visible_count = len(visible_items(meeting, viewer, seen))  # type: ignore[attr-defined]
     context = {
         "nav": "meetings",
-        "upcoming": sorted((m for m in meetings if m.starts_at >= now), key=lambda m: m.starts_at),
-        "past": [m for m in meetings if m.starts_at < now],
+        "upcoming": upcoming,
+        "past": past,
         "can_schedule": viewer.is_admin or bool(viewer.led_unit_ids),
         "zone": zone_of(org),
     }
