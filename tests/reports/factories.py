@@ -92,6 +92,7 @@ def _key_results(org: Organization, objectives: list[Objective], rng: random.Ran
                 KeyResult(
                     organization=org,
                     objective=objective,
+                    cycle_id=objective.cycle_id,
                     title=f"{objective.title} KR{position}",
                     kind=KeyResultKind.METRIC,
                     start=Decimal(0),
@@ -135,6 +136,7 @@ def populate(
         KeyResult(
             organization=org,
             objective=objective,
+            cycle_id=objective.cycle_id,
             title="Departments roll up",
             kind=KeyResultKind.ROLLUP,
             owner=owner,

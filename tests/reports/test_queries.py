@@ -28,17 +28,18 @@ NOW = datetime(2026, 11, 19, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 MEMBER, ADMIN = 3, 2
 ALIGNMENT_QUERIES = MEMBER + 4  # in-cycle objectives, parents elsewhere, links, their cycles
 # Nothing stored yet (the first load): units, objectives by unit (with their alignment
-# coverage), key results in one pass (statuses, owners, the most at risk), phases, the most
-# at risk and those on their own pace, contributors, this week's check-ins, stored trend;
+# coverage), key results in one pass (statuses, the most at risk, the people expected to
+# check in and those who did), the phased ones, the most at risk and those with dates,
+# stored trend;
 # then the trend's sweep (version, weights, key results, links, check-ins, clear, store).
 # On PostgreSQL the sweep runs in a savepoint with JIT off: three statements more.
 # test_dashboard_stored.py counts the warm load.
-DASHBOARD_QUERIES = ADMIN + 8 + 7
+DASHBOARD_QUERIES = ADMIN + 6 + 7
 if connection.vendor == "postgresql":
     DASHBOARD_QUERIES += 3
 # A member after the owner: the stored trend is shared, plus the restricted objectives
 # (private or unit-only) that the member sees.
-DASHBOARD_SHARED_QUERIES = MEMBER + 8 + 1
+DASHBOARD_SHARED_QUERIES = MEMBER + 6 + 1
 
 
 def build(size: int, slug: str) -> tuple[Any, Cycle, User, User, Population]:

@@ -505,6 +505,7 @@ class Generator:
             pk=self.ids.take(KeyResult),
             organization_id=self.org.pk,
             objective_id=objective.pk,
+            cycle_id=objective.cycle_id,
             title=title,
             kind=kind,
             start=start,

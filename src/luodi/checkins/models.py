@@ -51,6 +51,12 @@ class CheckIn(models.Model):
                 fields=["organization", "created_at", "key_result", "author"],
                 name="checkin_org_time_kr_author",
             ),
+            # A person's check-ins of a week: whether they checked in, without reading
+            # everybody's (the dashboard's check-in rate, reports.aggregates).
+            models.Index(
+                fields=["organization", "author", "created_at", "key_result"],
+                name="checkin_org_author_time_kr",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -128,6 +128,11 @@ class ObjectiveTheme(models.Model):
 class KeyResult(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="key_results")
+    # The objective's cycle, copied (set on save, moved with the objective by
+    # okrs.services): reports read a cycle's key results through one narrow index.
+    cycle = models.ForeignKey(
+        Cycle, on_delete=models.PROTECT, related_name="+", db_index=False, editable=False
+    )
     title = models.CharField(_("title"), max_length=300)
     kind = models.CharField(_("kind"), max_length=12, choices=KeyResultKind.choices)
     start = models.DecimalField(_("start"), null=True, blank=True, **VALUE_DIGITS)
@@ -180,7 +185,31 @@ class KeyResult(models.Model):
         indexes = [
             models.Index(fields=["organization", "owner"]),
             models.Index(fields=["objective", "state"]),
+            # Covers the dashboard's pass over a cycle's key results (reports.aggregates):
+            # everything the status, stale and owner rules read, no table row.
+            models.Index(
+                fields=[
+                    "organization",
+                    "cycle",
+                    "state",
+                    "objective",
+                    "kind",
+                    "owner",
+                    "start_date",
+                    "due_date",
+                    "raw_progress",
+                    "progress",
+                    "last_confidence",
+                    "last_checkin_at",
+                ],
+                name="key_result_cycle_status",
+            ),
         ]
+
+    def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        if self.cycle_id is None and self.objective_id is not None:
+            self.cycle_id = self.objective.cycle_id
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.title

@@ -136,6 +136,13 @@ def _rebuild_graph(
     }
     links = Alignment.objects.filter(organization=org, type=AlignmentType.CONTRIBUTES)
     compute_graph(objectives, krs, links)
+    for kr in krs.values():  # the cycle a key result carries is its objective's
+        cycle_id = objectives[kr.objective_id].cycle_id
+        if kr.cycle_id != cycle_id:
+            result.differences.append(
+                Difference("key_result", kr.pk, "cycle_id", kr.cycle_id, cycle_id)
+            )
+            kr.cycle_id = cycle_id
     for pk, snapshot in rollup_before.items():
         _record(result, "key_result", krs[pk], snapshot, KR_FIELDS)
     for pk, obj in objectives.items():
@@ -200,7 +207,7 @@ def rebuild(*, organization: Organization, write: bool) -> RebuildResult:
             changed_objs = {d.pk for d in result.differences if d.model == "objective"}
             changed_ms = {d.pk for d in result.differences if d.model == "milestone"}
             KeyResult.objects.bulk_update(
-                [krs[pk] for pk in changed_krs], list(KR_FIELDS), batch_size=500
+                [krs[pk] for pk in changed_krs], [*KR_FIELDS, "cycle"], batch_size=500
             )
             Objective.objects.bulk_update(
                 [objectives[pk] for pk in changed_objs], list(OBJECTIVE_FIELDS), batch_size=500

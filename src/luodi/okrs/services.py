@@ -231,6 +231,8 @@ def objective_update(
             adding=1,
         )
     objective.save()
+    if before["cycle_id"] != objective.cycle_id:  # key results carry their objective's cycle
+        KeyResult.objects.filter(objective=objective).update(cycle_id=objective.cycle_id)
     touched_objectives, touched_krs = {objective.pk}, set()
     if "theme_ids" in changes:
         ObjectiveTheme.objects.filter(objective=objective).delete()

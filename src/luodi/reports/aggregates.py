@@ -34,12 +34,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
+from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
 from luodi.okrs.choices import KeyResultKind, Status
-from luodi.okrs.models import KeyResult, PhaseTarget
+from luodi.okrs.models import KeyResult, KeyResultContributor, PhaseTarget
 from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle
@@ -48,7 +50,7 @@ from luodi.reports.scope import (
     KeyResultRow,
     RowMeasures,
     key_result_rows,
-    phase_plans,
+    phased_rows,
 )
 
 STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
@@ -148,82 +150,159 @@ def _number(value: float) -> Value:
 @dataclass
 class KeyResultTally:
     """Status counts and the at-risk list over the active key results that match `q`, and
-    the owners of those that are not roll-ups."""
+    with `week`, how many people are expected to check in on those that are not roll-ups
+    (their owners and contributors) and how many of them did during the week."""
 
     counts: dict[str, int] = field(default_factory=dict)
     at_risk: list[tuple[KeyResultRow, RowMeasures]] = field(default_factory=list)
-    owners: set[int] = field(default_factory=set)
+    people: int = 0
+    checked_in: int = 0
 
     @classmethod
-    def of(cls, q: Q, plans_q: Q, cycle: Cycle, clock: Clock, limit: int) -> KeyResultTally:
+    def of(
+        cls,
+        q: Q,
+        related_q: Q,
+        cycle: Cycle,
+        clock: Clock,
+        limit: int,
+        *,
+        organization_id: int,
+        week: tuple[datetime, datetime] | None = None,
+    ) -> KeyResultTally:
+        """`related_q`: `q` for the rows that point to a key result (phased targets,
+        contributors, check-ins: prefix `key_result__`, and their own organization)."""
         sql = StatusSql.for_cycle(cycle, clock)
         measure = KeyResultMeasures(cycle, clock)
         tally = cls(counts={str(key): 0 for key in STATUS_KEYS} | {"stale": 0})
-        worst = tally._scan(q, sql, limit)
-        plans = phase_plans(plans_q)
-        # The worst on pace and every key result on its own pace, in one query.
-        rows = key_result_rows(q & ~cycle_pace_q(), Q(pk__in=worst))
+        worst = tally._scan(q, related_q, sql, limit, organization_id, week)
+        phased, plans = phased_rows(related_q)
+        # The worst on pace and every key result with dates, in one query.
+        rows = key_result_rows(q & dated_q(), Q(pk__in=worst))
         candidates = []
         for row in rows:
             if row.pk in worst:
                 candidates.append((row, measure(row)))
-            else:
-                m = measure(row, plans.get(row.pk))
-                tally.counts[m.status] += 1
-                tally.counts["stale"] += int(m.stale)
-                candidates.append((row, m))
+            elif row.pk not in plans:  # dated, not phased: measured here only
+                candidates.append((row, tally._count(measure(row))))
+        for row in phased:
+            m = tally._count(measure(row, plans[row.pk]))
+            if row.start_date is None and row.due_date is None:
+                # The scan counted it on the cycle's pace: take that back.
+                tally._count(measure(row), -1)
+            candidates.append((row, m))
         tally.at_risk = _worst(candidates, limit)
         return tally
 
-    def _scan(self, q: Q, sql: StatusSql, limit: int) -> list[int]:
-        """One pass over the key results: counts those on the cycle's pace by status, finds
-        the owners, and returns the ids of the `limit` worst on pace (see `_worst`).
+    def _count(self, m: RowMeasures, sign: int = 1) -> RowMeasures:
+        self.counts[m.status] += sign
+        self.counts["stale"] += sign * int(m.stale)
+        return m
+
+    def _scan(
+        self,
+        q: Q,
+        related_q: Q,
+        sql: StatusSql,
+        limit: int,
+        organization_id: int,
+        week: tuple[datetime, datetime] | None,
+    ) -> list[int]:
+        """One statement over the key results: counts those without dates by status (the
+        phased among them on the cycle's pace too: the caller takes them back), counts the
+        people expected to check in and those who did, and returns the ids of the `limit`
+        worst on the cycle's pace (see `_worst`).
 
         Each status costs SQLite about as much as reading the row, so the rows are worked
-        out once (a common table expression used thrice is materialized) and then read
-        three times, instead of three queries each working every row out again.
+        out once (a common table expression used several times is materialized) and then
+        read again, instead of several queries each working every row out again. Whether a
+        key result has phased targets is asked only of the few the at-risk list considers.
         """
         rows = (
             KeyResult.objects.filter(q)
             .annotate(
-                own=_flag(~cycle_pace_q()),
+                dated=_flag(dated_q()),
                 code=sql.code(),
                 stale=_flag(sql.stale_not_done()),
                 gap=sql.gap(),
-                expected=_flag(Q(owner_id__isnull=False) & ~Q(kind=KeyResultKind.ROLLUP)),
+                counted=_flag(~Q(kind=KeyResultKind.ROLLUP)),
             )
             .order_by()
-            .values_list("pk", "owner_id", "own", "code", "stale", "gap", "expected")
+            .values_list("pk", "owner_id", "dated", "code", "stale", "gap", "counted")
+        )
+        phased = (
+            PhaseTarget.objects.filter(organization_id=organization_id)
+            .order_by()
+            .values_list("key_result_id")
         )
         try:
             inner, params = rows.query.sql_with_params()
         except EmptyResultSet:
             return []
-        # Parts: 0 status counts (code, count, stale), 1 owners, 2 the worst on pace. The
-        # NULLs are typed: PostgreSQL takes an untyped one in a subquery for text.
+        phased_sql, phased_params = phased.query.sql_with_params()
+        # Parts: 0 status counts (code, count, stale), 2 the worst on pace, 3 people and
+        # check-ins. The NULLs are typed: PostgreSQL takes an untyped one in a subquery for
+        # text.
         none = "CAST(NULL AS INTEGER)"
         statement = (
-            f"WITH s (id, owner_id, own, code, stale, gap, expected) AS ({inner}) "
-            "SELECT 0, code, COUNT(*), SUM(stale) FROM s WHERE own = 0 GROUP BY code "
-            f"UNION ALL SELECT 1, {none}, owner_id, {none} FROM s WHERE expected = 1 "
-            "GROUP BY owner_id "
+            f"WITH s (id, owner_id, dated, code, stale, gap, counted) AS ({inner}) "
+            "SELECT 0, code, COUNT(*), SUM(stale) FROM s WHERE dated = 0 GROUP BY code "
             f"UNION ALL SELECT * FROM (SELECT 2, {none}, id, {none} FROM s "
-            "WHERE own = 0 AND (code < 2 OR stale = 1) "
+            f"WHERE dated = 0 AND (code < 2 OR stale = 1) AND id NOT IN ({phased_sql}) "
             "ORDER BY gap DESC, CASE WHEN code < 2 THEN code ELSE 2 END, id "
             f"LIMIT {int(limit)}) worst"
         )
+        params = (*params, *phased_params)
+        if week is not None:
+            people_sql, people_params = _people_sql(related_q, week)
+            statement += f" UNION ALL {people_sql}"
+            params = (*params, *people_params)
         worst = []
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
-            for part, code, number, stale in cursor.fetchall():
+            for part, code, number, extra in cursor.fetchall():
                 if part == 0:
                     self.counts[STATUS_OF_CODE[code]] += number
-                    self.counts["stale"] += stale or 0
-                elif part == 1:
-                    self.owners.add(number)
-                else:
+                    self.counts["stale"] += extra or 0
+                elif part == 2:
                     worst.append(number)
+                else:
+                    self.people, self.checked_in = number, extra or 0
         return worst
+
+
+def dated_q() -> Q:
+    """Key results with a start or due date of their own (off the cycle's straight pace)."""
+    return Q(start_date__isnull=False) | Q(due_date__isnull=False)
+
+
+def _people_sql(related_q: Q, week: tuple[datetime, datetime]) -> tuple[str, tuple]:
+    """Part 3 of `_scan`: (3, NULL, people, checked in). People: the owners of the key
+    results `s` that are not roll-ups, and the contributors to those (`related_q`: the same
+    key results, for rows pointing to one); checked in: those of them who wrote a check-in
+    on one of those key results during the week.
+
+    Counted in the database, as thousands of people are in a large organization: each
+    person's check-ins of the week are found through the (author, time) index, and the
+    first on such a key result settles it, rather than every check-in of the week being
+    tested."""
+    expected = related_q & ~Q(key_result__kind=KeyResultKind.ROLLUP)
+    contributors = KeyResultContributor.objects.filter(expected).order_by().values("user_id")
+    checked_in = CheckIn.objects.filter(
+        expected,
+        author_id=RawSQL("people.person", ()),
+        created_at__gte=week[0],
+        created_at__lt=week[1],
+    ).order_by()
+    contributors_sql, contributors_params = contributors.query.sql_with_params()
+    checked_in_sql, checked_in_params = checked_in.values("pk").query.sql_with_params()
+    sql = (
+        "SELECT 3, CAST(NULL AS INTEGER), COUNT(*), "
+        f"SUM(CASE WHEN EXISTS ({checked_in_sql}) THEN 1 ELSE 0 END) "
+        "FROM (SELECT owner_id AS person FROM s WHERE counted = 1 AND owner_id IS NOT NULL "
+        f"UNION {contributors_sql}) people"
+    )
+    return sql, (*checked_in_params, *contributors_params)
 
 
 def _flag(condition: Q) -> Case:

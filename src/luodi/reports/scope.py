@@ -103,7 +103,16 @@ class Scope:
         organization in every cycle.
         """
         counting = Objective.objects.filter(self.counting_q()).order_by().values("pk")
-        return Q(**{f"{prefix}objective_id__in": counting, f"{prefix}state": KeyResultState.ACTIVE})
+        # The key result's own copy of the cycle lets the database read only this cycle's
+        # key results (okrs index key_result_cycle_status), on any backend.
+        return Q(
+            **{
+                f"{prefix}organization_id": self.organization.pk,
+                f"{prefix}cycle_id": self.cycle.pk,
+                f"{prefix}state": KeyResultState.ACTIVE,
+                f"{prefix}objective_id__in": counting,
+            }
+        )
 
 
 # --- objective rows ---------------------------------------------------------------------------
@@ -261,6 +270,45 @@ def phase_plans(q: Q) -> dict[int, PhasePlan]:
             plans[kr_id] = PhasePlan(*bounds[shape], phases=[])
         plans[kr_id].phases.append(rules.Phase(day, value))
     return plans
+
+
+# KEY_RESULT_FIELDS, read from a phased target.
+PHASED_KEY_RESULT_FIELDS = (
+    "key_result_id",
+    *(f"key_result__{name}" for name in KEY_RESULT_FIELDS[1:5]),
+    Cast("key_result__weight", AS_FLOAT),
+    *(f"key_result__{name}" for name in KEY_RESULT_FIELDS[6:]),
+)
+
+
+def phased_rows(q: Q) -> tuple[list[KeyResultRow], dict[int, PhasePlan]]:
+    """The key results matching `q` that have phased targets, with their plans: one query
+    over the phased targets (few) rather than a test on every key result."""
+    rows = (
+        PhaseTarget.objects.filter(q)
+        .order_by("key_result_id", "date")
+        .values_list(
+            *PHASED_KEY_RESULT_FIELDS, "date", "target", "key_result__start", "key_result__target"
+        )
+    )
+    found: list[KeyResultRow] = []
+    plans: dict[int, PhasePlan] = {}
+    bounds: dict[tuple[str, Decimal | None, Decimal | None], tuple[Decimal, Decimal]] = {}
+    width = len(KEY_RESULT_FIELDS)
+    for values in rows:
+        kr_id = values[0]
+        day, value, start, target = values[width:]
+        if kr_id not in plans:
+            row = KeyResultRow(*values[:width])
+            found.append(row)
+            shape = (row.kind, start, target)
+            if shape not in bounds:
+                bounds[shape] = engine.metric_bounds(
+                    KeyResult(kind=row.kind, start=start, target=target)
+                )
+            plans[kr_id] = PhasePlan(*bounds[shape], phases=[])
+        plans[kr_id].phases.append(rules.Phase(day, value))
+    return found, plans
 
 
 class RowMeasures(NamedTuple):

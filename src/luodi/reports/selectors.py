@@ -15,10 +15,9 @@ from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, S
 from django.db.models.functions import Cast, Coalesce, Greatest, Least
 
 from luodi.accounts.models import User
-from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import KeyResultKind, Level, ObjectiveState, Status
-from luodi.okrs.models import Alignment, KeyResultContributor, Objective
+from luodi.okrs.choices import Level, ObjectiveState, Status
+from luodi.okrs.models import Alignment, Objective
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
@@ -162,7 +161,7 @@ def dashboard(
       is `progress`.
 
     The database aggregates (nothing reads every key result or objective row), so the
-    query count is fixed whatever the size of the scope: eight, plus three for the viewer's
+    query count is fixed whatever the size of the scope: six, plus three for the viewer's
     permissions (cached on the user object), plus the trend's sweep when its stored past
     points no longer hold (`trend.past_values`).
     """
@@ -172,19 +171,24 @@ def dashboard(
     scope = Scope(organization, viewer_for(organization, user), cycle, unit_ids)
     groups = _unit_groups(scope)
     progress = _mean_of_groups(groups.values())
+    monday = clock.today - timedelta(days=clock.today.weekday())
     tally = KeyResultTally.of(
         scope.active_key_results_q(),
         Q(organization=organization) & scope.active_key_results_q("key_result__"),
         cycle,
         clock,
         AT_RISK_LIMIT,
+        organization_id=organization.pk,
+        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
     )
     return {
         "progress": progress,
         "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
         "status_counts": tally.counts,
         "units": _unit_breakdown(units, unit_id, groups),
-        **_checkins_this_week(scope, clock, tally.owners),
+        "checkin_rate": tally.checked_in / tally.people if tally.people else None,
+        "checkin_people": tally.people,
+        "checkin_done": tally.checked_in,
         "alignment_coverage": _alignment_coverage(groups),
         "at_risk": [_key_result_summary(kr, m) for kr, m in tally.at_risk],
         "trend": scope_trend(scope=scope, progress=progress, clock=clock),
@@ -283,35 +287,6 @@ def _unit_breakdown(
             }
         )
     return rows
-
-
-def _checkins_this_week(scope: Scope, clock: Clock, owners: set[int]) -> dict[str, Any]:
-    """`owners`: of the active key results in scope that are not roll-ups (the tally's)."""
-    organization = scope.organization
-    expected = scope.active_key_results_q("key_result__") & ~Q(
-        key_result__kind=KeyResultKind.ROLLUP
-    )
-    contributors = (
-        KeyResultContributor.objects.filter(Q(organization=organization) & expected)
-        .order_by()
-        .values_list("user_id", flat=True)
-    )
-    people = owners | set(contributors)
-    if not people:
-        return {"checkin_rate": None, "checkin_people": 0, "checkin_done": 0}
-    monday = clock.today - timedelta(days=clock.today.weekday())
-    authors = set(
-        CheckIn.objects.filter(
-            Q(organization=organization) & expected,
-            created_at__gte=clock.start_of(monday),
-            created_at__lt=clock.start_of(monday + timedelta(days=7)),
-        )
-        .order_by()
-        .values_list("author_id", flat=True)
-        .distinct()
-    )
-    done = len(people & authors)
-    return {"checkin_rate": done / len(people), "checkin_people": len(people), "checkin_done": done}
 
 
 def _alignment_coverage(groups: dict[int | None, UnitGroup]) -> float | None:
