@@ -140,6 +140,7 @@ def test_secret_is_never_returned(world):
         ({"events": ["nope"]}, "events"),
         ({"unit_id": "{other_unit}"}, "unit_id"),
         ({"secret": 5}, "secret"),
+        ({"kind": "webhook", "secret": None}, "secret"),  # API.md: webhooks are signed
     ],
 )
 def test_bad_channel_is_422_and_nothing_saved(world, change, field):
@@ -170,7 +171,7 @@ def test_other_organizations_channel_is_404(world):
 
 @pytest.mark.django_db
 def test_patch_secret_and_delete(world):
-    channel = make_channel(world.org, "https://hooks.example/x", secret="s1")
+    channel = make_channel(world.org, "https://hooks.example/x", kind="slack", secret="s1")
     api = world.api("admin")
     response = api.patch(f"/orgs/acme/channels/{channel.pk}", {"name": "Renamed"})
     assert response.json()["name"] == "Renamed" and response.json()["has_secret"] is True

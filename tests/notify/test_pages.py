@@ -254,7 +254,7 @@ def test_bad_channel_input_is_refused(client, org, owner, field, value):
 def test_edit_keeps_the_secret_unless_told(client, org, owner):
     channel = make_channel(org, "https://hooks.example/x", secret="keep-me", name="C")
     client.force_login(owner)
-    data = {"kind": "webhook", "url": "https://hooks.example/y", "events": ["mention"]}
+    data = {"kind": "feishu", "url": "https://hooks.example/y", "events": ["mention"]}
     assert client.post(url("web:settings-channel", pk=channel.pk), data).status_code == 302
     channel.refresh_from_db()
     assert (channel.url, channel.secret, channel.events) == (
@@ -265,6 +265,21 @@ def test_edit_keeps_the_secret_unless_told(client, org, owner):
     client.post(url("web:settings-channel", pk=channel.pk), {**data, "clear_secret": "on"})
     channel.refresh_from_db()
     assert channel.secret == ""
+
+
+@pytest.mark.django_db
+def test_generic_webhook_needs_a_secret(client, org, owner):
+    client.force_login(owner)
+    data = {"kind": "webhook", "url": "https://hooks.example/y", "events": ["mention"]}
+    response = client.post(url("web:settings-channels"), data)
+    assert "receivers check X-Luodi-Signature" in response.content.decode()
+    assert Channel.objects.count() == 0
+    client.post(url("web:settings-channels"), {**data, "secret": "s"})
+    channel = Channel.objects.get()
+    edit = {**data, "secret": "", "clear_secret": "on"}
+    client.post(url("web:settings-channel", pk=channel.pk), edit)
+    channel.refresh_from_db()
+    assert channel.secret == "s"
 
 
 @pytest.mark.django_db

@@ -441,8 +441,17 @@ def channel_create(
         "enabled": enabled,
     }
     cleaned = _clean_channel(organization, fields)
+    _require_webhook_secret(cleaned["kind"], cleaned["secret"])
     with transaction.atomic():
         return Channel.objects.create(organization=organization, created_by=actor, **cleaned)
+
+
+def _require_webhook_secret(kind: str, secret: str) -> None:
+    # API.md promises receivers a signed body; an unsigned webhook would break that promise.
+    if kind == ChannelKind.WEBHOOK and not secret:
+        raise ValidationError(
+            {"secret": [_("A webhook needs a secret: receivers check X-Luodi-Signature with it.")]}
+        )
 
 
 def channel_update(*, channel: Channel, actor: User, **changes: Any) -> Channel:
@@ -453,6 +462,10 @@ def channel_update(*, channel: Channel, actor: User, **changes: Any) -> Channel:
     if unknown:
         raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
     cleaned = _clean_channel(channel.organization, changes)
+    if "kind" in cleaned or "secret" in cleaned:
+        _require_webhook_secret(
+            cleaned.get("kind", channel.kind), cleaned.get("secret", channel.secret)
+        )
     with transaction.atomic():
         for name, value in cleaned.items():
             setattr(channel, name, value)
