@@ -287,9 +287,7 @@ def test_the_edit_form_path_keeps_the_same_rule_and_records_approval(org, member
 
 
 def test_a_private_draft_goes_to_admins_only(org, owner, admin, member, cycle, team, spy):
-    private = objective(
-        org, member, cycle, "Secret plan", level="individual", visibility="private"
-    )
+    private = objective(org, member, cycle, "Secret plan", level="individual", visibility="private")
     assert chain_leaders(private) == []
     objective_submit(objective=private, actor=member)
     event = spy.of(EventKind.APPROVAL_REQUESTED)[-1]
@@ -386,3 +384,34 @@ def test_pending_for_each_person(org, owner, admin, member, cycle, team, draft):
     assert ids(owner) == {draft.pk, other.pk}
     assert ids(admin) == {draft.pk, other.pk}
     assert ids(member) == set()
+
+
+# --- with the real inbox (no spy): what lands where ---------------------------------------------
+
+
+def test_inbox_rows_reach_only_people_who_may_see_the_draft(
+    org, owner, admin, member, cycle, team, other_owner
+):
+    from luodi.notify.models import Notification
+
+    objective_submit(objective=draft_of(org, member, cycle, "Visible draft"), actor=member)
+    private = draft_of(org, member, cycle, "Private draft", visibility="private")
+    objective_submit(objective=private, actor=member)
+    objective_return(objective=fresh(private), actor=admin, comment="Private note for Mia")
+    rows = list(Notification.objects.values_list("recipient_id", "kind", "title", "body"))
+    by_person: dict[int, list[tuple[str, str, str]]] = {}
+    for recipient, kind, title, body in rows:
+        by_person.setdefault(recipient, []).append((kind, title, body))
+    assert "Visible draft" in by_person[team.tom.pk][0][1]
+    # Leaders never hear of the private draft; only admins and its owner do.
+    for leader in (team.tom, team.lead, team.sam, team.colleague):
+        assert not any("Private draft" in title for _k, title, _b in by_person.get(leader.pk, []))
+    assert any("Private draft" in title for _k, title, _b in by_person[admin.pk])
+    (decided,) = [n for n in by_person[member.pk] if n[0] == EventKind.APPROVAL_DECIDED]
+    assert "Private note for Mia" in decided[2]
+    assert other_owner.pk not in by_person
+    assert set(Notification.objects.values_list("organization_id", flat=True)) == {org.pk}
+
+
+def draft_of(org, member, cycle, title: str, **fields: Any) -> Objective:
+    return objective(org, member, cycle, title, level="individual", **fields)

@@ -312,8 +312,11 @@ def _answer(
         actor_id=actor.pk,
         objective_id=objective.pk,
         unit_id=request.from_unit_id,
-        # The child objective's id only: the requester may not see it (a draft).
-        data={**_event_data(request), "child_objective_id": getattr(child, "pk", None)},
+        # The child's id only when everyone may see it (a team's new objective may be a draft).
+        data={
+            **_event_data(request),
+            "child_objective_id": child.pk if child is not None and shareable(child) else None,
+        },
     )
     return request
 
