@@ -26,8 +26,8 @@ from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Membership
 from luodi.orgs.services import cycle_create, member_add, member_update, unit_create
 from tests.okrs.factories import check_in, key_result, objective, progress_of
-from tests.okrs.test_approvals import Spy, forget, persona
-from tests.okrs.test_approvals import spy as spy  # noqa: F401 - the fixture
+from tests.okrs.test_approvals import forget, persona
+from tests.okrs.test_approvals import spy as spy  # the fixture
 
 
 @pytest.fixture
