@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import Http404, HttpRequest
@@ -78,8 +79,8 @@ class AlignmentRequestOut(Schema):
     answered_by: int | None
     answer_comment: str
     child_objective_id: int | None = Field(description="Null when you may not see it.")
-    created_at: Any
-    answered_at: Any
+    created_at: dt.datetime
+    answered_at: dt.datetime | None
 
 
 class AlignmentRequestPage(Schema):
