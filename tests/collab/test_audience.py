@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from luodi.accounts.models import User
-from luodi.collab.audience import audience
+from luodi.okrs.audience import audience
 from luodi.okrs.models import Objective
 from luodi.okrs.permissions import can_see_objective, viewer_for
 from luodi.orgs.models import Membership

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from luodi.collab.markdown import Person, render
+from luodi.core.markdown import Person, render
 from tests.collab.inert import assert_inert
 
 PAYLOADS = [

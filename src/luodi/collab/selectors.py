@@ -20,9 +20,9 @@ from django.db.models.lookups import IStartsWith
 
 from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
-from luodi.collab.audience import audience
-from luodi.collab.markdown import EMAIL_RE, Person, mention_tails
 from luodi.collab.models import Comment, CommentLike, Feedback, Follow
+from luodi.core.markdown import EMAIL_RE, Person, mention_tails
+from luodi.okrs.audience import audience
 from luodi.okrs.models import KeyResult, KeyResultContributor, Objective
 from luodi.okrs.permissions import viewer_for, visible_objectives_q
 from luodi.orgs.models import Organization

@@ -13,8 +13,6 @@ from django.utils.translation import gettext_noop
 from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.collab import selectors
-from luodi.collab.audience import audience
-from luodi.collab.markdown import render
 from luodi.collab.models import (
     MAX_BODY,
     Comment,
@@ -24,7 +22,9 @@ from luodi.collab.models import (
     FeedbackKind,
     Follow,
 )
+from luodi.core.markdown import render
 from luodi.notify.events import EventKind, Message, emit
+from luodi.okrs.audience import audience
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.permissions import can_see_objective, viewer_for
 

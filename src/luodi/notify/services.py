@@ -28,9 +28,9 @@ from luodi.notify.models import (
     NotificationPreference,
 )
 from luodi.notify.preferences import Choice, choices_for, default_choice
+from luodi.okrs.audience import audience_q
 from luodi.okrs.choices import ObjectiveState, Visibility
 from luodi.okrs.models import Objective
-from luodi.okrs.permissions import can_see_objective, viewer_for
 from luodi.orgs.models import Membership, Organization, Unit
 from luodi.orgs.permissions import require_admin
 
@@ -89,25 +89,17 @@ def _audience(
     actor_id: int | None,
     objective: Objective | None,
 ) -> list[User]:
-    """Active members of the organization, not the actor, who may see the objective."""
+    """Active members of the organization, not the actor, who may see the objective (one
+    query: `okrs.audience` is `can_see_objective` turned into a filter on memberships)."""
     ids = {int(pk) for pk in recipients} - {actor_id}
     if not ids:
         return []
-    memberships = list(
-        Membership.objects.filter(
-            organization=organization, user_id__in=ids, user__is_active=True
-        ).select_related("user", "unit")
+    memberships = Membership.objects.filter(
+        organization=organization, user_id__in=ids, user__is_active=True
     )
-    people = []
-    for membership in memberships:
-        user = membership.user
-        if objective is not None and not _everyone_sees(objective):
-            # Prime the cache viewer_for reads, so the check costs no second membership query.
-            user.__dict__.setdefault("_luodi_memberships", {})[organization.pk] = membership
-            if not can_see_objective(viewer_for(organization, user), objective):
-                continue
-        people.append(user)
-    return people
+    if objective is not None and not _everyone_sees(objective):
+        memberships = memberships.filter(audience_q(objective))
+    return [membership.user for membership in memberships.select_related("user")]
 
 
 def _everyone_sees(objective: Objective) -> bool:

@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luodi.core.markdown import to_html
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Unit
 from luodi.rhythm import selectors, services
-from luodi.rhythm.markdown import to_html
 from luodi.rhythm.models import MAX_REPORT_TEXT, ReportState
 from luodi.rhythm.periods import Period, month_of, parse_month, parse_week, week_of
 from luodi.web.decorators import org_page

@@ -16,13 +16,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from luodi.core.markdown import to_html
 from luodi.okrs.permissions import viewer_for
 from luodi.orgs.models import Membership, Unit
 from luodi.rhythm import selectors, services
 from luodi.rhythm.access import can_edit_meeting
 from luodi.rhythm.agenda import visible_items, visible_objective_ids
 from luodi.rhythm.ical import REASON_LABELS, meeting_ics
-from luodi.rhythm.markdown import to_html
 from luodi.rhythm.models import MAX_REPORT_TEXT, ActionItem, Meeting, MeetingKind
 from luodi.rhythm.periods import zone_of
 from luodi.web.decorators import org_page

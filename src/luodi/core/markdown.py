@@ -1,4 +1,5 @@
-"""Markdown bodies: CommonMark without raw HTML, @mentions, then an allow-list sanitizer.
+"""Markdown bodies (comments, feedback, weekly reports, meeting notes): CommonMark without
+raw HTML, @mentions, then an allow-list sanitizer.
 
 Two locks on the door: markdown-it never passes HTML through (html=False) and refuses
 javascript: links, and nh3 keeps only the tags and link schemes listed here whatever
@@ -13,10 +14,14 @@ from dataclasses import dataclass
 from html import escape
 
 import nh3
+from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-TAGS = {"p", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a", "br", "span"}
+TAGS = {
+    *("p", "em", "strong", "code", "pre", "ul", "ol", "li", "blockquote", "a", "br", "span"),
+    *("h3", "h4"),
+}
 SCHEMES = {"http", "https", "mailto"}
 # An @email mention; names are matched against the people who may be mentioned.
 EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
@@ -144,3 +149,9 @@ def sanitize(html: str) -> str:
         link_rel="nofollow noopener",
         strip_comments=True,
     )
+
+
+def to_html(text: str) -> SafeString:
+    """Sanitized HTML of a markdown text without mentions, ready for a template."""
+    html, _mentioned = render(text or "")
+    return mark_safe(html)  # sanitized by render
