@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from luodi.okrs.alignments import validate_alignments
 from luodi.okrs.models import (
     Alignment,
+    AlignmentRequest,
     KeyResult,
     KeyResultContributor,
     Milestone,
@@ -201,4 +202,21 @@ class RevisionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Revision | None = None) -> bool:
+        return False
+
+
+@admin.register(AlignmentRequest)
+class AlignmentRequestAdmin(admin.ModelAdmin):
+    """Requests are answered in the product; operators read them here."""
+
+    list_display = ("created_at", "objective", "from_unit", "to_unit", "type", "state")
+    list_filter = ("state", "type")
+    search_fields = ("objective__title", "organization__slug", "message")
+    list_select_related = ("objective", "from_unit", "to_unit")
+    readonly_fields = (
+        *("organization", "objective", "from_unit", "to_unit", "type", "message"),
+        *("requested_by", "state", "answered_by", "answer_comment", "child_objective"),
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -22,7 +22,14 @@ from luodi.okrs.choices import (
     ObjectiveState,
     Visibility,
 )
-from luodi.okrs.models import Alignment, KeyResult, Objective, ObjectiveTheme, Revision
+from luodi.okrs.models import (
+    Alignment,
+    ApprovalStatus,
+    KeyResult,
+    Objective,
+    ObjectiveTheme,
+    Revision,
+)
 from luodi.okrs.permissions import Viewer, can_edit_objective, can_see_objective
 from luodi.okrs.selectors import Clock, Measures, key_result_measures, objective_measures
 from luodi.orgs.models import Cycle, Organization, Theme, Unit
@@ -58,6 +65,7 @@ FIELD_LABELS = {
     "phases": gettext_lazy("phased targets"),
     "milestones": gettext_lazy("milestones"),
     "contributor_ids": gettext_lazy("contributors"),
+    "approval": gettext_lazy("approval"),
 }
 CHOICE_LABELS: dict[str, dict[str, Any]] = {
     "level": dict(Level.choices),
@@ -65,6 +73,7 @@ CHOICE_LABELS: dict[str, dict[str, Any]] = {
     "direction": dict(Direction.choices),
     "kind": dict(KeyResultKind.choices),
     "state": {**dict(ObjectiveState.choices), **dict(KeyResultState.choices)},
+    "approval": dict(ApprovalStatus.choices),
 }
 
 

@@ -30,7 +30,7 @@ from luodi.okrs.choices import (
 from luodi.okrs.copying import next_cycle, objective_copy_to_cycle
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.parent_search import Parents, alignment_candidates, alignment_parents
-from luodi.okrs.permissions import Viewer, can_edit_objective, viewer_for
+from luodi.okrs.permissions import Viewer, can_approve_objective, can_edit_objective, viewer_for
 from luodi.okrs.policy import PolicyWarning
 from luodi.okrs.selectors import Clock, objective_get, objective_queryset
 from luodi.okrs.services import (
@@ -444,7 +444,7 @@ def _objective_initial(before: dict[str, Any]) -> dict[str, Any]:
 
 def _state_choices(org: Organization, viewer: Viewer, objective: Objective) -> list:
     """A member's draft waits for approval when the organization requires it."""
-    approver = viewer.is_admin or objective.unit_id in viewer.led_unit_ids
+    approver = can_approve_objective(viewer, objective)
     if objective.state == ObjectiveState.DRAFT and org.requires_approval and not approver:
         return [(ObjectiveState.DRAFT, ObjectiveState.DRAFT.label)]
     return list(ObjectiveState.choices)
