@@ -192,7 +192,6 @@ class KeyResult(models.Model):
                     "organization",
                     "cycle",
                     "state",
-                    "objective",
                     "kind",
                     "owner",
                     "start_date",
@@ -201,18 +200,19 @@ class KeyResult(models.Model):
                     "progress",
                     "last_confidence",
                     "last_checkin_at",
+                    "objective",
                 ],
                 name="key_result_cycle_status",
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.title
+
     def save(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         if self.cycle_id is None and self.objective_id is not None:
             self.cycle_id = self.objective.cycle_id
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.title
 
 
 class KeyResultContributor(models.Model):
