@@ -32,7 +32,7 @@ def test_reminders_reach_the_inbox_once(team: Any, frozen: Any):
     inbox = _inbox(EventKind.REMINDER_CHECKIN_DUE)
     assert [user for user, _title in inbox] == sorted([team.tom.pk, team.mia.pk, team.carl.pk])
     mia = dict(inbox)[team.mia.pk]
-    assert mia == "Weekly check-in: 2 key results to update"
+    assert mia == "Time for your weekly check-in (2 to update)"
     stale = Notification.objects.filter(kind=EventKind.REMINDER_STALE)
     secret = [n for n in stale if "Secret" in n.title]
     assert [n.recipient_id for n in secret] == [team.mia.pk]

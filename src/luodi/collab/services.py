@@ -127,7 +127,7 @@ def _notify_comment(comment: Comment, actor: User, mentioned: list[int], *, new:
         "organization": objective.organization,
         "url": objective_url(objective, f"comment-{comment.pk}"),
         "actor_id": actor.pk,
-        "body": Message(gettext_noop("%(excerpt)s"), {"excerpt": _excerpt(comment.body)}),
+        "body": Message("%(excerpt)s", {"excerpt": _excerpt(comment.body)}),
         "objective_id": objective.pk,
         "unit_id": objective.unit_id,
         "data": {
@@ -299,7 +299,7 @@ def feedback_give(
         ),
         url=objective_url(objective, f"feedback-{feedback.pk}"),
         actor_id=actor.pk,
-        body=Message(gettext_noop("%(excerpt)s"), {"excerpt": _excerpt(text)}),
+        body=Message("%(excerpt)s", {"excerpt": _excerpt(text)}),
         objective_id=objective.pk,
         unit_id=objective.unit_id,
         data={"feedback_id": feedback.pk, "objective_id": objective.pk, "kind": kind},

@@ -154,14 +154,11 @@ def _email(
 ) -> dict[str, str]:
     settings_path = reverse("web:notify-settings", kwargs={"org": organization.slug})
     with translation.override(language):
-        subject = gettext("%(organization)s · %(title)s") % {
-            "organization": organization.name,
-            "title": title,
-        }
         footer = gettext("Choose which e-mails you get: %(url)s") % {
             "url": absolute_url(settings_path)
         }
         open_line = gettext("Open in Luodi: %(url)s") % {"url": absolute_url(url)}
+    subject = f"{organization.name} · {title}"  # names only: nothing to translate
     text = "\n\n".join(part for part in (body, open_line, "--\n" + footer) if part)
     return {"to": user.email, "subject": subject.replace("\n", " ")[:300], "body": text}
 

@@ -152,7 +152,7 @@ def checkin_due(organization: Organization, clock: Clock) -> int:
             user_id,
             week.key,
             title=Message(
-                gettext_noop("Weekly check-in: %(count)s key results to update"),
+                gettext_noop("Time for your weekly check-in (%(count)s to update)"),
                 {"count": str(counts[user_id])},
             ),
             url=f"/o/{organization.slug}/checkin/",
@@ -309,7 +309,7 @@ class Digest:
         )
         return Message(
             gettext_noop(
-                "%(objectives)s objectives, %(progress)s on average. "
+                "Objectives: %(objectives)s, %(progress)s on average. "
                 "Checked in: %(checked)s of %(people)s; not yet: %(missing)s. "
                 "Moved most: %(changes)s"
             ),

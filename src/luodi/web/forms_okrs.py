@@ -18,6 +18,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import pgettext_lazy
 
 from luodi.accounts.models import User
 from luodi.okrs.choices import (
@@ -194,7 +195,10 @@ class ObjectiveForm(forms.Form):
     level = forms.ChoiceField(label=_lazy("Level"), choices=Level.choices, widget=forms.RadioSelect)
     unit = forms.TypedChoiceField(label=_lazy("Unit"), coerce=int, required=False, empty_value=None)
     owner = forms.TypedChoiceField(
-        label=_lazy("Owner"), coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("person responsible", "Owner"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     weight = forms.DecimalField(
         label=_lazy("Weight"), min_value=0, max_digits=12, decimal_places=4, initial=1
@@ -335,7 +339,10 @@ class KeyResultForm(forms.Form):
         label=_lazy("Weight"), min_value=0, max_digits=12, decimal_places=4, initial=1
     )
     owner = forms.TypedChoiceField(
-        label=_lazy("Owner"), coerce=int, required=False, empty_value=None
+        label=pgettext_lazy("person responsible", "Owner"),
+        coerce=int,
+        required=False,
+        empty_value=None,
     )
     contributors = forms.TypedMultipleChoiceField(
         label=_lazy("Contributors"),

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from luodi.core.markdown import to_html
@@ -47,7 +47,7 @@ class MeetingForm(forms.Form):
         label=gettext_lazy("Title"),
         required=False,
         max_length=300,
-        help_text=gettext_lazy("Leave empty for “<unit> weekly review”."),
+        help_text=gettext_lazy("Leave empty to name it after the unit and the kind of review."),
     )
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
@@ -78,7 +78,7 @@ class NotesForm(forms.Form):
 
 class ActionItemForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Action"), max_length=300)
-    owner = forms.TypedChoiceField(label=gettext_lazy("Owner"), coerce=int)
+    owner = forms.TypedChoiceField(label=pgettext_lazy("person responsible", "Owner"), coerce=int)
     due_date = forms.DateField(
         label=gettext_lazy("Due"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
