@@ -17,11 +17,19 @@ Everything is written once, Chinese and English side by side.
 from __future__ import annotations
 
 from luodi.demo.spec import (
+    ActionSpec,
+    AlignmentRequestSpec,
+    CommentSpec,
     Company,
+    Conversation,
+    FeedbackSpec,
     KRSpec,
     Link,
+    MeetingSpec,
+    Moment,
     ObjectiveSpec,
     PersonSpec,
+    ReportSpec,
     Story,
     T,
     ThemeSpec,
@@ -1731,6 +1739,323 @@ OBJECTIVES = (
     LIU_YANG_LIVE,
 )
 
+# --- the conversation around the OKRs ---------------------------------------------------------
+# {person_key} becomes an @mention of that person. Moment(share) places each step between
+# the evening of the last check-in day and the moment the demo loads (see spec.Moment).
+
+COMMENTS = (
+    # Customer Service and Operations on the company's retention result.
+    CommentSpec(
+        "huang_jing",
+        "C:retention",
+        T(
+            "补充一下本周的流失访谈：三成用户提到**物流慢**或**投诉处理慢**。客服这边会把物流延迟类投诉单独拉出来跟踪。{zhou_min} 物流异常预警的方案，我们这周一起定下来？",
+            "One more thing from this week's interviews with users who left: three in ten "
+            "mention **slow deliveries** or **slow complaint handling**. Service will track "
+            "late-delivery complaints on their own from now on. {zhou_min}, shall we settle "
+            "the late-delivery alert together this week?",
+        ),
+        Moment(0.08),
+        likes=("ceo",),
+    ),
+    CommentSpec(
+        "zhou_min",
+        "C:retention",
+        T(
+            "好的。周三下午约了两家物流商，预警规则先覆盖超时 48 小时的订单，跑通后再往前提。",
+            "Yes. I have two couriers booked for Wednesday afternoon; the first rule covers "
+            "orders more than 48 hours late, and we tighten it once it works.",
+        ),
+        Moment(0.16),
+        likes=("huang_jing", "ceo"),
+    ),
+    # A question on Marketing's off-track result, answered by its owner.
+    CommentSpec(
+        "ceo",
+        "K:first_order",
+        T(
+            "首单转化离目标还有不小的距离。新人券门槛降到 49 元的 A/B 测试，什么时候能有结论？{wang_lei}",
+            "First-order conversion is still a long way from the target. When will the ¥49 "
+            "coupon A/B test give us an answer, {wang_lei}?",
+        ),
+        Moment(0.24),
+    ),
+    CommentSpec(
+        "wang_lei",
+        "K:first_order",
+        T(
+            "{ceo} 测试已经跑满一周，目前的数据：\n\n- 49 元组的核销率比 99 元组高 **6 个百分点**\n- 首单转化高 **1.2 个百分点**\n\n下周一给最终结论，{zhao_ting} 会补上分渠道的数据。",
+            "{ceo} The test has run a full week. So far:\n\n- the ¥49 group uses the coupon "
+            "**6 points** more often than the ¥99 group\n- and converts **1.2 points** better"
+            "\n\nFinal answer on Monday; {zhao_ting} will add the numbers by channel.",
+        ),
+        Moment(0.34),
+        likes=("ceo", "zhao_ting"),
+    ),
+    # Technology asks Operations to unblock the zero-result searches.
+    CommentSpec(
+        "zhang_wei",
+        "O:search",
+        T(
+            "零结果搜索卡住的根源在商品侧：缺货商品一下架，搜索就什么都找不到。{zhou_min} 运营部能否决定缺货商品保留展示，并标注预计到货时间？",
+            "Zero-result searches are stuck on the product side: once an item is out of "
+            "stock it is delisted, and search finds nothing. {zhou_min}, can Operations "
+            "decide to keep out-of-stock items visible, with an expected restock date?",
+        ),
+        Moment(0.42),
+    ),
+    CommentSpec(
+        "zhou_min",
+        "O:search",
+        T(
+            "可以。先在高频类目试行两周：缺货商品保留展示、标注「预计到货」，同时推荐相似商品。{li_na} 你需要的字段，招商团队周五前补齐。",
+            "Yes. Let's try it for two weeks on the busiest categories: out-of-stock items "
+            'stay visible marked "back soon", with similar items suggested. {li_na}, the '
+            "merchant team will add the fields you need by Friday.",
+        ),
+        Moment(0.52),
+        likes=("li_na", "zhang_wei"),
+    ),
+    CommentSpec(
+        "li_na",
+        "C:api_p99",
+        T(
+            "搜索的商品同步也走库存服务这条链路。{zheng_kai} 拆库方案评审的时候叫上搜索团队吧。",
+            "Search's product sync goes through the inventory service too. {zheng_kai}, "
+            "please bring the Search Team into the review of the database split.",
+        ),
+        Moment(0.6),
+        likes=("zheng_kai",),
+    ),
+    # On a private objective: only its owner and the admins see it, so the @ below
+    # mentions nobody (Ma Chao cannot see it) and tells nobody else about it.
+    CommentSpec(
+        "zhou_min",
+        "O:he_fang_growth",
+        T(
+            "课程笔记整理得很用心。带教手册写完以后，可以先请 {ma_chao} 试用一下。",
+            "Your course notes are really useful. Once the coaching handbook is written, "
+            "try it out with {ma_chao} first.",
+        ),
+        Moment(0.7),
+    ),
+)
+
+FEEDBACK = (
+    FeedbackSpec(
+        "ceo",
+        "C:satisfaction",
+        "praise",
+        T(
+            "夜间在线客服延长到 24 点，这个决定很及时，满意度一直在稳步上升。替我谢谢团队！",
+            "Keeping chat open until midnight was the right call at the right time: "
+            "satisfaction keeps climbing. Please thank the team for me!",
+        ),
+        Moment(0.3),
+    ),
+    FeedbackSpec(
+        "wang_lei",
+        "O:growth",
+        "suggestion",
+        T(
+            "投入产出比的信心掉得有点快。建议把补贴**按品类拆开看**，回本慢的先停掉；下周例会上我们一起过一遍预算。",
+            "Confidence in the return on spend is dropping fast. Try looking at the "
+            "subsidies **category by category** and stop the ones that do not pay back; "
+            "let's go through the budget together at next week's meeting.",
+        ),
+        Moment(0.46),
+    ),
+    FeedbackSpec(
+        "zhou_min",
+        "O:company",
+        "suggestion",
+        T(
+            "留存这条关键结果目前有风险。建议季度中点加一次跨部门复盘，把技术、客服、运营各自对留存的贡献放在一张表上看。",
+            "The retention key result is at risk. How about a cross-department check at "
+            "mid-quarter, with what Technology, Service and Operations each add to "
+            "retention on one page?",
+        ),
+        Moment(0.5),
+    ),
+    FeedbackSpec(
+        "huang_jing",
+        "C:retention",
+        "praise",
+        T(
+            "谢谢在留存复盘里把客服部拉进来，投诉数据终于和留存放在一起看了。",
+            "Thank you for bringing Customer Service into the retention review: complaints "
+            "and retention are finally looked at together.",
+        ),
+        Moment(0.66),
+    ),
+)
+
+# Technology's weekly reports for last week: everyone but Zheng Kai submitted.
+REPORTS = (
+    ReportSpec(
+        "zhang_wei",
+        "week",
+        T(
+            "本周技术部整体平稳，重点仍是首页性能和新搜索引擎的切换。",
+            "A steady week for Technology; the focus is still home-page speed and the "
+            "switch to the new search engine.",
+        ),
+        T(
+            "- 和运营部确认缺货商品的展示方案，解除零结果搜索的阻塞。",
+            "- Agree with Operations how out-of-stock items are shown, to unblock "
+            "zero-result searches.",
+        ),
+    ),
+    ReportSpec(
+        "li_na",
+        "week",
+        T(
+            "灰度扩大后点击率继续上涨；零结果的问题在等运营部的决定。",
+            "Click-through keeps rising with the wider trial; zero results wait on a "
+            "decision from Operations.",
+        ),
+        T(
+            "- 下周评审「零结果时推荐相似商品」的方案。",
+            "- Review the similar-items fallback for empty searches next week.",
+        ),
+        problem=T(
+            "- 需要运营部和招商团队配合补齐商品字段。",
+            "- We need Operations and the merchant team to fill in product fields.",
+        ),
+    ),
+    ReportSpec(
+        "wu_qiang",
+        "week",
+        T(
+            "索引迁移已经收尾，精力转到查询延迟上。",
+            "The index migration is wrapped up; my time goes to query latency now.",
+        ),
+        T(
+            "- 按大促流量压测，重点看多条件筛选的查询。",
+            "- Load-test at big-sale traffic, mostly queries with many filters.",
+        ),
+    ),
+    ReportSpec(
+        "huang_jing",
+        "month",
+        T(
+            "本月满意度按计划上升；投诉率下降得比预期慢，主要卡在物流延迟。",
+            "Satisfaction rose as planned this month; complaints fell more slowly than "
+            "hoped, mostly because of late deliveries.",
+        ),
+        T(
+            "- 和运营部上线物流异常预警，月底前覆盖全部超时订单。",
+            "- Launch late-delivery alerts with Operations, covering every late order by "
+            "month end.",
+        ),
+    ),
+)
+
+MEETING = MeetingSpec(
+    unit="company",
+    organizer="zhou_min",
+    title=T("公司 OKR 周例会", "Company OKR weekly review"),
+    notes=T(
+        "**参会**：各部门负责人\n\n- 月活跃率按阶段目标推进，略低于节奏线。\n- 留存有风险：流失访谈显示，物流慢和投诉处理慢是主要原因。\n- 新人首单转化偏离较大，49 元门槛的 A/B 测试进行中。\n- 库存服务拆库的工作量超出预期，核心接口延迟改善放缓。",
+        "**Present**: the heads of every department\n\n- The monthly active rate follows "
+        "its phased target, a little below the line.\n- Retention is at risk: users who "
+        "left mostly mention slow deliveries and slow complaint handling.\n- First-order "
+        "conversion is well off track; the ¥49 coupon A/B test is running.\n- Splitting "
+        "the inventory database is more work than planned, so core API latency improves "
+        "more slowly.",
+    ),
+    decisions=T(
+        "1. 客服部与运营部共建物流异常预警，作为本季度留存的重点改进。\n2. 给基础架构团队两周专项时间拆分库存数据库。\n3. 新人券门槛测试出结果后，由市场部决定是否全量。",
+        "1. Service and Operations build late-delivery alerts together: this quarter's "
+        "main retention fix.\n2. The Infrastructure Team gets two dedicated weeks to split "
+        "the inventory database.\n3. Marketing decides on the coupon threshold for "
+        "everyone once the test is done.",
+    ),
+    actions=(
+        ActionSpec(
+            T(
+                "上线物流异常预警（先覆盖超时 48 小时的订单）",
+                "Launch late-delivery alerts (orders 48 hours late first)",
+            ),
+            "zhou_min",
+            due_in_days=10,
+            key_result="complaint_rate",
+        ),
+        ActionSpec(
+            T(
+                "确认基础架构团队两周专项时间的排期",
+                "Confirm the dates of the Infrastructure Team's two dedicated weeks",
+            ),
+            "ceo",
+            due_in_days=3,
+        ),
+        ActionSpec(
+            T("暂停两个回本慢的补贴渠道", "Pause the two subsidy channels that do not pay back"),
+            "zhao_ting",
+            due_in_days=-1,
+            key_result="campaign_roi",
+            done=True,
+        ),
+    ),
+)
+
+ALIGNMENT_REQUESTS = (
+    AlignmentRequestSpec(
+        objective="service",
+        asked_by="huang_jing",
+        to_unit="operations",
+        message=T(
+            "物流延迟是投诉里占比最高的一类。希望运营部一起做物流异常预警，支持我们把投诉率从 5% 降到 2%。",
+            "Late deliveries are the biggest share of complaints. Could Operations build "
+            "late-delivery alerts with us, to help bring complaints from 5% down to 2%?",
+        ),
+        at=Moment(0.04),
+        answer="accept",
+        answered_by="zhou_min",
+        answer_comment=T(
+            "接受。运营部新建一个目标来承接，周例会上同步进展。",
+            "Accepted: Operations takes it on with an objective of its own; progress at "
+            "the weekly review.",
+        ),
+        answer_title=T(
+            "物流异常早发现、早告知", "Spot late deliveries early and tell customers first"
+        ),
+        answer_key_results=(
+            KRSpec(
+                "delivery_alerts",
+                T(
+                    "超时 48 小时订单的主动告知覆盖率达到 90%",
+                    "Tell customers about 90% of orders running 48 hours late before they ask",
+                ),
+                "percentage",
+                unit=PCT,
+                start="0",
+                target="90",
+            ),
+        ),
+        answered_at=Moment(0.2),
+    ),
+    AlignmentRequestSpec(
+        objective="marketing",
+        asked_by="wang_lei",
+        to_unit="technology",
+        message=T(
+            "下个月第二波促销预计带来 3 倍流量。希望技术部在大促前完成首页和核心接口的压测。",
+            "The second promotion wave next month should bring three times the traffic. "
+            "Could Technology load-test the home page and core APIs before it?",
+        ),
+        at=Moment(0.74),
+    ),
+)
+
+CONVERSATION = Conversation(
+    comments=COMMENTS,
+    feedback=FEEDBACK,
+    reports=REPORTS,
+    meeting=MEETING,
+    alignment_requests=ALIGNMENT_REQUESTS,
+)
+
 DEMO_COMPANY = Company(
     slug="demo",
     name=T("星辰优选", "Starlight Mall"),
@@ -1740,6 +2065,7 @@ DEMO_COMPANY = Company(
     people=PEOPLE,
     themes=THEMES,
     objectives=OBJECTIVES,
+    conversation=CONVERSATION,
 )
 
 # Cycle names; {year}, {quarter}, {start} and {end} are filled in by the loader.

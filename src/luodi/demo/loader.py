@@ -15,13 +15,16 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from luodi.accounts.models import User
 from luodi.checkins.services import checkin_submit
 from luodi.demo import timeline
 from luodi.demo.content import DEMO_COMPANY
+from luodi.demo.conversation import ConversationBuilder
 from luodi.demo.spec import Company, KRSpec, Link, ObjectiveSpec, T, normalize_lang
+from luodi.notify.models import Notification
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.services import key_result_create as kr_create
 from luodi.okrs.services import key_result_update, objective_create, objective_update
@@ -60,6 +63,8 @@ class DemoResult:
     key_results: dict[str, int] = field(default_factory=dict)
     cycles: dict[str, int] = field(default_factory=dict)
     checkins: int = 0
+    # The conversation's meetings, alignment requests and what answering them created.
+    conversation: dict[str, int] = field(default_factory=dict)
 
 
 def load_demo(*, lang: str = "zh-hans", today: date | None = None) -> DemoResult:
@@ -120,6 +125,9 @@ class _Builder:
         cycle_update(cycle=self.cycles["previous"], actor=self.owner, state=CycleState.CLOSED)
         self._objectives(current)
         self._check_in(current)
+        conversation = {}
+        if self.company.conversation is not None:
+            conversation = ConversationBuilder(self, self.company.conversation).build()
         return DemoResult(
             organization=self.org,
             created=True,
@@ -130,6 +138,7 @@ class _Builder:
             key_results={k: kr.pk for k, kr in self.key_results.items()},
             cycles={k: c.pk for k, c in self.cycles.items()},
             checkins=self.checkins,
+            conversation=conversation,
         )
 
     # --- structure ------------------------------------------------------------------------
@@ -313,10 +322,17 @@ class _Builder:
         events.sort(key=lambda event: (event[0], event[2], event[1]))
         # The same User objects throughout: each caches its permissions once.
         users = {user.pk: user for user in self.people.values()}
+        last = Notification.objects.aggregate(last=Max("id"))["last"] or 0
         for at, _order, key, payload in events:
             kr = self.key_results[key]
             checkin_submit(key_result=kr, actor=users[kr.owner_id], at=at, **payload)
             self.checkins += 1
+            # Followers heard of it when it happened, not when the demo loaded.
+            told = Notification.objects.filter(organization=self.org, id__gt=last)
+            ids = list(told.values_list("id", flat=True))
+            if ids:
+                Notification.objects.filter(pk__in=ids).update(created_at=at)
+                last = max(ids)
 
     def _payloads(self, spec: KRSpec, steps: list[timeline.Step]) -> list[dict]:
         values = timeline.threshold_values(spec, len(steps)) if spec.kind == "threshold" else []

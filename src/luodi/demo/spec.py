@@ -140,6 +140,108 @@ class ObjectiveSpec:
     score_by: tuple[str, str] | None = None  # who self-scores, who sets the final score
 
 
+# --- the conversation around the OKRs ---------------------------------------------------------
+#
+# Texts may name people as {person_key}: the loader writes "@" and the person's name there,
+# so the comment mentions them. Times are shares of a window (see `Moment`), so the
+# conversation always happens in the right order and before the moment the demo loads.
+
+
+@dataclass(frozen=True)
+class Moment:
+    """When something happens: `share` of the way from the start of `window` to now.
+
+    Windows: "talk" opens the evening of the last check-in day; "meeting" when last week's
+    review meeting ended."""
+
+    share: float
+    window: str = "talk"
+
+
+@dataclass(frozen=True)
+class CommentSpec:
+    """A comment on 'O:<objective>', 'K:<key result>' or 'C:<key result>' (its latest
+    check-in); `likes` are the people who like it."""
+
+    author: str
+    on: str
+    body: T
+    at: Moment
+    likes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedbackSpec:
+    """Feedback about 'O:<objective>' (for its owner) or 'C:<key result>' (for the author of
+    its latest check-in)."""
+
+    giver: str
+    on: str
+    kind: str  # praise | suggestion | concern
+    body: T
+    at: Moment
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """A report drafted from the person's check-ins, then edited: a line before the
+    drafted progress, one after the drafted plans."""
+
+    person: str
+    kind: str  # week (last week) | month (last month)
+    opening: T
+    plan: T
+    problem: T = T("", "")
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    title: T
+    owner: str
+    due_in_days: int
+    key_result: str = ""
+    done: bool = False
+
+
+@dataclass(frozen=True)
+class MeetingSpec:
+    """Last week's review (notes, decisions, action items) and the next one (agenda)."""
+
+    unit: str
+    organizer: str
+    title: T
+    notes: T
+    decisions: T
+    actions: tuple[ActionSpec, ...]
+
+
+@dataclass(frozen=True)
+class AlignmentRequestSpec:
+    """One department asks another to support an objective; an accepted request creates
+    the asked team's objective (`answer_title`, with `answer_key_results`)."""
+
+    objective: str
+    asked_by: str
+    to_unit: str
+    message: T
+    at: Moment
+    answer: str = ""  # accept | "" (still waiting)
+    answered_by: str = ""
+    answer_comment: T = T("", "")
+    answer_title: T = T("", "")
+    answer_key_results: tuple[KRSpec, ...] = ()
+    answered_at: Moment = Moment(0.5)
+
+
+@dataclass(frozen=True)
+class Conversation:
+    comments: tuple[CommentSpec, ...]
+    feedback: tuple[FeedbackSpec, ...]
+    reports: tuple[ReportSpec, ...]
+    meeting: MeetingSpec
+    alignment_requests: tuple[AlignmentRequestSpec, ...]
+
+
 @dataclass(frozen=True)
 class Company:
     slug: str
@@ -150,3 +252,4 @@ class Company:
     people: tuple[PersonSpec, ...]
     themes: tuple[ThemeSpec, ...]
     objectives: tuple[ObjectiveSpec, ...] = field(default=())
+    conversation: Conversation | None = None
