@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from functools import partial
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 from django.db.models import Max, Model, QuerySet
 from django.utils import timezone, translation
@@ -58,6 +59,7 @@ MEETING_MINUTES = 60
 SCHEDULED_DAYS_AHEAD = 3
 TALK_STARTS = time(19)  # the evening of the last check-in day
 REPORT_AT = time(20)
+AWAKE = (time(8, 30), time(22))  # when people write comments
 
 
 # What a step leaves behind: rows, and which of their time fields move to the step's moment.
@@ -106,7 +108,7 @@ class ConversationBuilder:
 
     def moment(self, at: Moment) -> datetime:
         start = self.talk_start if at.window == "talk" else self.meeting_end
-        return start + (self.now - start) * at.share
+        return awake_moment(start, self.now, at.share, self.b.zone)
 
     def target(self, on: str) -> tuple[Objective, KeyResult | None, CheckIn | None]:
         """'O:<objective>', 'K:<key result>' or 'C:<key result>' (its latest check-in)."""
@@ -344,6 +346,29 @@ class ConversationBuilder:
         if spec.answer == "accept":
             steps.append(Step(self.moment(spec.answered_at), accept))
         return steps
+
+
+def awake_moment(start: datetime, end: datetime, share: float, zone: ZoneInfo) -> datetime:
+    """The moment `share` of the way through the waking hours (local) between two moments —
+    people do not comment at three in the morning. Without waking hours between them, the
+    plain share of the way."""
+    spans: list[tuple[datetime, datetime]] = []
+    day = start.astimezone(zone).date()
+    while (morning := datetime.combine(day, AWAKE[0], tzinfo=zone)) < end:
+        low = max(start, morning)
+        high = min(end, datetime.combine(day, AWAKE[1], tzinfo=zone))
+        if low < high:
+            spans.append((low, high))
+        day += timedelta(days=1)
+    total = sum(((high - low) for low, high in spans), timedelta())
+    if total < timedelta(hours=1):
+        return start + (end - start) * share
+    left = total * share
+    for low, high in spans:
+        if left <= high - low:
+            return low + left
+        left -= high - low
+    return spans[-1][1]
 
 
 def _join(*parts: str) -> str:
