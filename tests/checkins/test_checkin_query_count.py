@@ -28,7 +28,10 @@ pytestmark = pytest.mark.django_db
 LOCKS = 1 if connection.vendor == "postgresql" else 0
 # Savepoint, key result (locked), contributors, key result update, check-in insert, chain,
 # objectives, key results, children, objectives update, key results update, release.
-SERVICE_QUERIES = 12 + LOCKS
+# Then what the objective's followers hear (collab.checkin_events): the phases (the status
+# before), the followers, and the channels of each event — "checked in" and, as in these
+# check-ins, "status changed". Nobody but the actor follows here, so no inbox rows.
+SERVICE_QUERIES = 12 + 4 + LOCKS
 # Token, organization, the caller's membership and the units (who may see what), the key
 # result with its phases, milestones and contributors (the lookup), then the service's.
 API_QUERIES = 8 + SERVICE_QUERIES

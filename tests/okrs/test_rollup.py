@@ -338,6 +338,9 @@ def test_a_check_in_touches_only_its_chain(org, owner, cycle):
     unrelated = objective(org, owner, cycle, "Unrelated", alignments=[contributes(top)])
     check_in(key_result(unrelated, owner), owner, "3")
     check_in(kr, owner, "1")
+    # The value every measured check-in repeats: the status stays, so each one tells the
+    # followers the same things (a status change would add its own notification).
+    check_in(kr, owner, "4")
 
     def measure() -> tuple[int, list[dict]]:
         before = Objective.objects.get(pk=unrelated.pk)

@@ -43,14 +43,14 @@ def checkin_stored(*, checkin: CheckIn, kr: KeyResult, actor: User, old_status: 
         "recipients": recipients,
         "url": objective_url(objective, f"kr-{kr.pk}"),
         "actor_id": actor.pk,
-        "objective_id": objective.pk,
+        "objective": objective,  # loaded with the key result: dispatch need not read it
         "unit_id": objective.unit_id,
     }
     data = {
         "checkin_id": checkin.pk,
         "key_result_id": kr.pk,
         "key_result_title": kr.title,
-        "objective_id": objective.pk,
+        "objective": objective,  # loaded with the key result: dispatch need not read it
         "objective_title": objective.title,
         "value": None if checkin.value is None else str(checkin.value),
         "confidence": checkin.confidence,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils import translation
@@ -30,6 +30,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from luodi.orgs.models import Organization
+
+if TYPE_CHECKING:
+    from luodi.okrs.models import Objective
 
 
 class EventKind(models.TextChoices):
@@ -81,12 +84,14 @@ def emit(
     objective_id: int | None = None,
     unit_id: int | None = None,
     data: Mapping[str, Any] | None = None,
+    objective: Objective | None = None,
 ) -> None:
     """Tell `recipients` (user ids) that `kind` happened. See the module docstring.
 
     `url` is the page's path (e.g. /o/acme/objectives/7/#comment-3); `unit_id` is the unit
     the event belongs to (for unit channels); `data` is the JSON for webhooks (ids, titles,
-    values — nothing the channel's audience may not see).
+    values — nothing the channel's audience may not see). A caller that holds the objective
+    may pass it as `objective` instead of `objective_id` (saves reading it again).
     """
     from luodi.notify import services
 
@@ -98,7 +103,8 @@ def emit(
         url=url,
         actor_id=actor_id,
         body=body,
-        objective_id=objective_id,
+        objective_id=objective.pk if objective is not None else objective_id,
         unit_id=unit_id,
         data=data or {},
+        objective=objective,
     )

@@ -68,10 +68,12 @@ def dispatch(
     objective_id: int | None,
     unit_id: int | None,
     data: Mapping[str, Any],
+    objective: Objective | None = None,
 ) -> None:
     """Inbox rows now (the caller's transaction); e-mails and channel posts after commit."""
-    objective = None
-    if objective_id is not None:
+    if objective is not None and objective.organization_id != organization.pk:
+        return  # an objective of another organization: tell no one anything
+    if objective is None and objective_id is not None:
         objective = Objective.objects.filter(organization=organization, pk=objective_id).first()
         if objective is None:
             return  # an objective of another organization, or gone: tell no one anything
