@@ -228,3 +228,24 @@ def test_awake_moment_skips_the_night():
     assert awake_moment(night, night + timedelta(hours=2), 0.5, SHANGHAI) == night + timedelta(
         hours=1
     )
+
+
+def test_the_demo_users_pages_show_the_conversation(demo, org, client):
+    ceo = User.objects.get(email="admin@demo.example")
+    client.force_login(ceo)
+    home = client.get(f"/o/{org.slug}/").content.decode()
+    received = Feedback.objects.filter(receiver=ceo).first()
+    item = ActionItem.objects.filter(owner=ceo, done_at__isnull=True).first()
+    assert received.body[:20] in home
+    assert item.title in home
+    week = week_of(DAY - timedelta(days=7))
+    technology = Unit.objects.get(organization=org, name="技术部")
+    team = client.get(
+        f"/o/{org.slug}/weekly-reports/team/", {"week": week.key, "unit": technology.pk}
+    )
+    assert team.status_code == 200
+    assert "郑凯" in team.content.decode()
+    meeting = client.get(f"/o/{org.slug}/meetings/{demo.conversation['next_meeting']}/")
+    assert meeting.status_code == 200
+    first_item = Meeting.objects.get(pk=demo.conversation["next_meeting"]).agenda[0]
+    assert first_item["title"] in meeting.content.decode()
