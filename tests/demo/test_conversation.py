@@ -15,6 +15,7 @@ from luodi.collab.selectors import feedback_for
 from luodi.demo.content import DEMO_COMPANY
 from luodi.demo.conversation import awake_moment
 from luodi.notify.models import Notification
+from luodi.okrs.approvals import pending_for
 from luodi.okrs.models import Alignment, AlignmentRequest, KeyResult, Objective
 from luodi.okrs.permissions import can_see_objective, viewer_for
 from luodi.okrs.rebuild import rebuild
@@ -249,3 +250,28 @@ def test_the_demo_users_pages_show_the_conversation(demo, org, client):
     assert meeting.status_code == 200
     first_item = Meeting.objects.get(pk=demo.conversation["next_meeting"]).agenda[0]
     assert first_item["title"] in meeting.content.decode()
+
+
+def test_members_new_objectives_wait_for_approval(demo, org):
+    assert org.requires_approval
+    approved = Objective.objects.get(pk=demo.conversation["ma_chao_self_service"])
+    waiting = Objective.objects.get(pk=demo.conversation["sun_hao_first_order_path"])
+    assert (approved.state, approved.approval_status) == ("active", "approved")
+    assert approved.approval_decided_by == person("he_fang")  # the owner's team lead
+    assert approved.approval_submitted_at < approved.approval_decided_at < NOON
+    assert (waiting.state, waiting.approval_status) == ("draft", "submitted")
+    for objective in (approved, waiting):
+        assert KeyResult.objects.filter(objective=objective).count() == 1
+        assert Alignment.objects.filter(child=objective).count() == 1
+    assert waiting in pending_for(viewer_for(org, person("zhao_ting")))
+    assert waiting in pending_for(viewer_for(org, person("ceo")))
+    assert not pending_for(viewer_for(org, person("he_fang"))).exists()
+    assert Notification.objects.filter(
+        recipient=person("zhao_ting"), kind="approval.requested"
+    ).exists()
+    assert Notification.objects.filter(
+        recipient=person("ma_chao"), kind="approval.decided"
+    ).exists()
+    # The draft is not news for people who may not see it.
+    for notification in Notification.objects.filter(url__contains=f"/objectives/{waiting.pk}/"):
+        assert notification.recipient in (person("zhao_ting"), waiting.owner)

@@ -19,6 +19,7 @@ from __future__ import annotations
 from luodi.demo.spec import (
     ActionSpec,
     AlignmentRequestSpec,
+    ApprovalSpec,
     CommentSpec,
     Company,
     Conversation,
@@ -2048,12 +2049,90 @@ ALIGNMENT_REQUESTS = (
     ),
 )
 
+# The organization requires approval from here on: members' new objectives start as drafts.
+APPROVALS = (
+    ApprovalSpec(
+        objective=ObjectiveSpec(
+            key="ma_chao_self_service",
+            cycle="quarter",
+            level="individual",
+            owner="ma_chao",
+            unit="quality",
+            title=T("把常见问题做成自助服务", "Turn common questions into self-service answers"),
+            description=T(
+                "知识库文章写好以后，让用户自己就能找到答案。",
+                "Once the knowledge-base articles are written, users find the answers themselves.",
+            ),
+            links=(Link("O:quality"),),
+            key_results=(
+                KRSpec(
+                    "self_service_share",
+                    T(
+                        "自助服务解决的咨询占比从 15% 提升到 30%",
+                        "Raise the share of questions solved by self-service from 15% to 30%",
+                    ),
+                    "percentage",
+                    unit=PCT,
+                    start="15",
+                    target="30",
+                ),
+            ),
+        ),
+        note=T(
+            "和组长商量过，这个目标接着我的知识库文章往下做。",
+            "Talked it through with my lead: this builds on my knowledge-base articles.",
+        ),
+        at=Moment(0.12),
+        approved_by="he_fang",
+        comment=T(
+            "很好的补充，批准。先从退换货类问题做起。",
+            "A good addition, approved. Start with the returns questions.",
+        ),
+        decided_at=Moment(0.3),
+    ),
+    ApprovalSpec(
+        objective=ObjectiveSpec(
+            key="sun_hao_first_order_path",
+            cycle="quarter",
+            level="individual",
+            owner="sun_hao",
+            unit="growth",
+            title=T("缩短新用户从注册到首单的路径", "Shorten the path from sign-up to first order"),
+            description=T(
+                "下半季度的新实验：少一步，就少一批流失的新用户。",
+                "An experiment for the second half of the quarter: every step we remove "
+                "keeps more new users.",
+            ),
+            links=(Link("O:growth"),),
+            key_results=(
+                KRSpec(
+                    "first_order_steps",
+                    T(
+                        "注册到首单的平均步骤从 7 步减到 4 步",
+                        "Cut the steps from sign-up to first order from 7 to 4",
+                    ),
+                    "metric",
+                    unit=T("步", "steps"),
+                    start="7",
+                    target="4",
+                ),
+            ),
+        ),
+        note=T(
+            "请帮忙看一下，它和我落地页转化的目标有没有重复。",
+            "Please check that it does not overlap my landing-page objective.",
+        ),
+        at=Moment(0.8),
+    ),
+)
+
 CONVERSATION = Conversation(
     comments=COMMENTS,
     feedback=FEEDBACK,
     reports=REPORTS,
     meeting=MEETING,
     alignment_requests=ALIGNMENT_REQUESTS,
+    approvals=APPROVALS,
 )
 
 DEMO_COMPANY = Company(

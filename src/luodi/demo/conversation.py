@@ -26,9 +26,11 @@ from luodi.collab.models import Comment, CommentLike, Feedback
 from luodi.collab.services import comment_create, comment_like, feedback_give
 from luodi.demo.spec import (
     AlignmentRequestSpec,
+    ApprovalSpec,
     CommentSpec,
     Conversation,
     FeedbackSpec,
+    KRSpec,
     MeetingSpec,
     Moment,
     ReportSpec,
@@ -37,8 +39,10 @@ from luodi.demo.spec import (
 from luodi.notify.models import Notification
 from luodi.notify.services import mark_read
 from luodi.okrs.alignment_requests import alignment_request_accept, alignment_request_create
+from luodi.okrs.approvals import objective_approve, objective_submit
 from luodi.okrs.models import AlignmentRequest, KeyResult, Objective
-from luodi.okrs.services import key_result_create
+from luodi.okrs.services import key_result_create, objective_create
+from luodi.orgs.services import organization_update
 from luodi.rhythm.models import ActionItem, Meeting, MeetingKind
 from luodi.rhythm.periods import month_of, week_of
 from luodi.rhythm.services import (
@@ -133,6 +137,10 @@ class ConversationBuilder:
         steps += [self.feedback(spec) for spec in self.spec.feedback]
         steps += [self.report(index, spec) for index, spec in enumerate(self.spec.reports)]
         steps += self.review_meetings(self.spec.meeting)
+        if self.spec.approvals:
+            organization_update(organization=self.b.org, actor=self.b.owner, requires_approval=True)
+            for approval in self.spec.approvals:
+                steps += self.approval(approval)
         steps.sort(key=lambda step: step.at)  # stable: same moment, written order
         with translation.override(self.b.lang):  # drafted reports speak the demo's language
             for step in steps:
@@ -329,22 +337,65 @@ class ConversationBuilder:
             )
             child = Objective.objects.get(pk=request.child_objective_id)
             self.result[f"answer:{spec.objective}"] = child.pk
-            for kr_spec in spec.answer_key_results:
-                kr, _warnings = key_result_create(
-                    objective=child,
-                    actor=actor,
-                    title=self.text(kr_spec.title),
-                    kind=kr_spec.kind,
-                    unit=self.text(kr_spec.unit),
-                    start=kr_spec.decimal("start"),
-                    target=kr_spec.decimal("target"),
-                )
-                self.result[kr_spec.key] = kr.pk
+            self.key_results(child, actor, spec.answer_key_results)
             return [_rows(AlignmentRequest, request.pk, "answered_at")]
 
         steps = [Step(self.moment(spec.at), ask)]
         if spec.answer == "accept":
             steps.append(Step(self.moment(spec.answered_at), accept))
+        return steps
+
+    def key_results(self, objective: Objective, actor: User, specs: tuple[KRSpec, ...]) -> None:
+        """New key results, not checked in on yet (metrics and percentages)."""
+        for spec in specs:
+            kr, _warnings = key_result_create(
+                objective=objective,
+                actor=actor,
+                title=self.text(spec.title),
+                kind=spec.kind,
+                unit=self.text(spec.unit),
+                start=spec.decimal("start"),
+                target=spec.decimal("target"),
+            )
+            self.result[spec.key] = kr.pk
+
+    # --- approval of drafts -----------------------------------------------------------------
+
+    def approval(self, spec: ApprovalSpec) -> list[Step]:
+        made: dict[str, Objective] = {}
+        o = spec.objective
+
+        def submit() -> Stamps:
+            owner = self.person(o.owner)
+            objective, _warnings = objective_create(
+                organization=self.b.org,
+                actor=owner,
+                cycle_id=self.b.cycles[o.cycle].pk,
+                title=self.text(o.title),
+                description=self.text(o.description),
+                level=o.level,
+                unit_id=self.b.units[o.unit].pk,
+                owner_id=owner.pk,
+                alignments=[self.b._alignment(link) for link in o.links],
+            )
+            self.key_results(objective, owner, o.key_results)
+            made["draft"] = objective_submit(
+                objective=objective, actor=owner, note=self.text(spec.note)
+            )
+            self.result[o.key] = objective.pk
+            return [_rows(Objective, objective.pk, "approval_submitted_at")]
+
+        def approve() -> Stamps:
+            objective = objective_approve(
+                objective=made["draft"],
+                actor=self.person(spec.approved_by),
+                comment=self.text(spec.comment),
+            )
+            return [_rows(Objective, objective.pk, "approval_decided_at")]
+
+        steps = [Step(self.moment(spec.at), submit)]
+        if spec.approved_by:
+            steps.append(Step(self.moment(spec.decided_at), approve))
         return steps
 
 

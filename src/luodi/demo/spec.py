@@ -234,12 +234,26 @@ class AlignmentRequestSpec:
 
 
 @dataclass(frozen=True)
+class ApprovalSpec:
+    """A member's new objective once the organization requires approval: a draft,
+    submitted with a note, then approved by `approved_by` — or still waiting."""
+
+    objective: ObjectiveSpec
+    note: T
+    at: Moment
+    approved_by: str = ""
+    comment: T = T("", "")
+    decided_at: Moment = Moment(0.5)
+
+
+@dataclass(frozen=True)
 class Conversation:
     comments: tuple[CommentSpec, ...]
     feedback: tuple[FeedbackSpec, ...]
     reports: tuple[ReportSpec, ...]
     meeting: MeetingSpec
     alignment_requests: tuple[AlignmentRequestSpec, ...]
+    approvals: tuple[ApprovalSpec, ...] = ()
 
 
 @dataclass(frozen=True)
