@@ -142,6 +142,7 @@ def test_technology_reported_last_week_but_one_person(org):
         assert "**" in report.progress and "> 进展：" in report.progress
         # … and edited: a line of the person's own before the draft, a plan after it.
         assert not report.progress.startswith("- ")
+        assert not [line for line in report.problems.splitlines() if line.endswith("暂无。")]
         assert report.plans.strip().endswith("。")
         local = report.submitted_at.astimezone(SHANGHAI).date()
         assert week.first <= local < week.end

@@ -6,11 +6,14 @@ from datetime import date, timedelta
 
 import pytest
 
+from luodi.collab.models import Comment, CommentMention
 from luodi.demo.content import DEMO_COMPANY
+from luodi.notify.models import Notification
 from luodi.okrs.models import KeyResult, Objective
 from luodi.okrs.rebuild import rebuild
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle
+from luodi.rhythm.models import Meeting, WeeklyReport
 from tests.demo.helpers import CJK, all_texts, loaded_demo, noon, status_counts
 
 DAY = date(2027, 1, 14)  # two weeks into the year and the quarter
@@ -70,3 +73,17 @@ def test_statuses_mix_and_rebuild_is_clean(demo):
         objective__cycle_id=demo.cycles["quarter"], kind="metric"
     )
     assert max(k.checkin_count for k in quarter_krs) >= 6
+
+
+def test_the_conversation_is_in_english_too(demo):
+    org = demo.organization
+    reports = list(WeeklyReport.objects.filter(organization=org))
+    assert len(reports) == 3
+    for report in reports:
+        assert "> Progress:" in report.progress and "confidence" in report.progress
+        assert not [line for line in report.problems.splitlines() if line.endswith("None.")]
+    assert Comment.objects.filter(organization=org, body__contains="@Wang Lei").exists()
+    assert CommentMention.objects.filter(organization=org).count() >= 5
+    meeting = Meeting.objects.get(pk=demo.conversation["next_meeting"])
+    assert meeting.title == "Company OKR weekly review" and meeting.agenda
+    assert Notification.objects.filter(organization=org, read_at__isnull=True).exists()

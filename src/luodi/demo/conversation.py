@@ -24,6 +24,7 @@ from luodi.accounts.models import User
 from luodi.checkins.models import CheckIn
 from luodi.collab.models import Comment, CommentLike, Feedback
 from luodi.collab.services import comment_create, comment_like, feedback_give
+from luodi.demo.content import NO_BLOCKER, RESOLVED
 from luodi.demo.spec import (
     AlignmentRequestSpec,
     ApprovalSpec,
@@ -238,7 +239,7 @@ class ConversationBuilder:
             )
             texts = {
                 "progress": _join(self.text(spec.opening), draft.progress),
-                "problems": _join(draft.problems, self.text(spec.problem)),
+                "problems": _join(self.without_noise(draft.problems), self.text(spec.problem)),
                 "plans": _join(draft.plans, self.text(spec.plan)),
             }
             report = report_save(
@@ -252,6 +253,12 @@ class ConversationBuilder:
             return [_rows(type(report), report.pk, "created_at", "updated_at", "submitted_at")]
 
         return Step(at, write)
+
+    def without_noise(self, problems: str) -> str:
+        """The edit everyone makes to a drafted report: the draft quotes "Blockers: none"
+        and "last week's issue is solved" as problems (they name a blocker or an issue)."""
+        quiet = tuple(text.get(self.b.lang) for text in (NO_BLOCKER, RESOLVED))
+        return "\n".join(line for line in problems.splitlines() if not line.endswith(quiet))
 
     # --- review meetings --------------------------------------------------------------------
 
