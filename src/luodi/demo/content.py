@@ -6,7 +6,9 @@ this year's plan) as themes; the company objective "lift user activity and reten
 its two key results (monthly active rate +10 %, retention +15 %); marketing winning new
 users with promotions, technology making the platform fast, customer service cutting the
 complaint rate from 5 % to 2 % and lifting satisfaction from 80 % to 90 %, operations
-bringing buyers back — then teams and people aligned below them.
+bringing buyers back — then teams and people aligned below them. Around the OKRs, this
+week's conversation: comments and questions, managers' feedback, Technology's weekly
+reports, the company's weekly review, requests between departments, drafts for approval.
 
 Everything is written once, Chinese and English side by side.
 """

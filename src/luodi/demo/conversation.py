@@ -4,8 +4,11 @@ check-ins, last week's review meeting and the next one, alignment requests.
 
 Each step runs at a moment of the demo's recent past (see spec.Moment); the services stamp
 rows with the real clock, so the loader moves each step's rows — and the notifications it
-caused — to that moment afterwards. Notifications from before the last check-in day are
-marked read: people have caught up with everything but this week's conversation.
+caused — to that moment afterwards. Notifications from before the evening of the last
+check-in day are marked read: people have caught up with all but the latest conversation.
+
+The demo's `today` is taken to be the real day, as `luodi demo` loads it (the services
+refuse reports for weeks that have not begun; tests travel to the day they load).
 """
 
 from __future__ import annotations

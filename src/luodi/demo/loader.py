@@ -2,8 +2,10 @@
 
 `load_demo()` is idempotent: when an organization with the demo's slug exists it changes
 nothing and says so. Everything else — members, units, cycles, objectives, alignments,
-check-ins, scores — goes through the same services the pages and the API call, so the demo
-is also a broad smoke test of them.
+check-ins, scores, and the conversation around them (comments, feedback, reports, review
+meetings, alignment requests, approvals: see conversation.py) — goes through the same
+services the pages and the API call, so the demo is also a broad smoke test of them, and
+its notifications arise as they would in use.
 """
 
 from __future__ import annotations
