@@ -50,7 +50,7 @@ def checkin_stored(*, checkin: CheckIn, kr: KeyResult, actor: User, old_status: 
         "checkin_id": checkin.pk,
         "key_result_id": kr.pk,
         "key_result_title": kr.title,
-        "objective": objective,  # loaded with the key result: dispatch need not read it
+        "objective_id": objective.pk,
         "objective_title": objective.title,
         "value": None if checkin.value is None else str(checkin.value),
         "confidence": checkin.confidence,

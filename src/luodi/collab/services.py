@@ -22,7 +22,7 @@ from luodi.collab.models import (
     FeedbackKind,
     Follow,
 )
-from luodi.core.markdown import render
+from luodi.core.markdown import plain_text, render
 from luodi.notify.events import EventKind, Message, emit
 from luodi.okrs.audience import audience
 from luodi.okrs.models import KeyResult, Objective
@@ -57,7 +57,9 @@ def _clean_body(body: object) -> str:
 
 
 def _excerpt(text: str) -> str:
-    return text if len(text) <= EXCERPT else text[: EXCERPT - 1] + "…"
+    """The body as one line of plain text: inboxes, e-mails and chats show no markdown."""
+    plain = " ".join(plain_text(text).split())
+    return plain if len(plain) <= EXCERPT else plain[: EXCERPT - 1] + "…"
 
 
 def objective_url(objective: Objective, anchor: str = "") -> str:

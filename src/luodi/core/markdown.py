@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from html import escape
+from html import escape, unescape
 
 import nh3
 from django.utils.safestring import SafeString, mark_safe
@@ -155,3 +155,9 @@ def to_html(text: str) -> SafeString:
     """Sanitized HTML of a markdown text without mentions, ready for a template."""
     html, _mentioned = render(text or "")
     return mark_safe(html)  # sanitized by render
+
+
+def plain_text(text: str) -> str:
+    """What a markdown text says, without its markup (for notifications and e-mails)."""
+    html = _md.render(text or "")
+    return unescape(nh3.clean(html, tags=set(), strip_comments=True))
