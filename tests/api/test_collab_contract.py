@@ -279,9 +279,8 @@ def make_world() -> World:
     return build(org, cycle, owner, admin, member, viewer, outsider, other_org, other_cycle)
 
 
-@pytest.fixture(scope="module")
-def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
-    """One scene for the whole module, in a transaction rolled back at its end; each test
+def scene_in_a_transaction(django_db_blocker: Any) -> Iterator[Scene]:
+    """One scene for a whole module, in a transaction rolled back at its end; each test
     runs in a savepoint inside it (pytest-django's `db`), each call in another."""
     was = HUEY.immediate
     HUEY.immediate = True
@@ -292,6 +291,11 @@ def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
         yield build_scene(make_world())
         transaction.set_rollback(True)
     HUEY.immediate = was
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
+    yield from scene_in_a_transaction(django_db_blocker)
 
 
 # ------------------------------------------------------------------ bodies of the writes

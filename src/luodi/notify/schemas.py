@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Annotated
 
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictStr
+from pydantic import AfterValidator, StrictBool, StrictStr
 
 from luodi.api.pagination import PageQuery
-from luodi.api.schemas import Id, In, Text, choice, omitted
+from luodi.api.schemas import Id, In, Text, _no_nul, choice, omitted
 from luodi.notify.events import EventKind
 from luodi.notify.models import ChannelKind
 
@@ -18,6 +18,7 @@ MAX_IDS = 1000
 KindChoice = choice(ChannelKind)
 EventChoice = choice(EventKind)
 Url = Annotated[StrictStr, Field(max_length=2000)]
+Secret = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
 
 
 class NotificationQuery(PageQuery):
@@ -52,7 +53,7 @@ class ReadOut(Schema):
 class ChannelIn(In):
     kind: KindChoice
     url: Url
-    secret: Annotated[StrictStr, Field(max_length=2000)] | None = None
+    secret: Secret | None = None
     events: Annotated[list[EventChoice], Field(max_length=100)]
     unit_id: Id | None = None
     name: Text = ""
@@ -62,7 +63,7 @@ class ChannelIn(In):
 class ChannelPatch(In):
     kind: KindChoice = omitted()
     url: Url = omitted()
-    secret: Annotated[StrictStr, Field(max_length=2000)] | None = omitted()
+    secret: Secret | None = omitted()
     events: Annotated[list[EventChoice], Field(max_length=100)] = omitted()
     unit_id: Id | None = omitted()
     name: Text = omitted()

@@ -1,0 +1,249 @@
+"""Bad input for every write endpoint of the notify, collab, rhythm and approvals routers:
+a 400/404/409/422 in the error shape naming the field at fault, never a 500, and not one
+row of the database changed (every table of the apps involved, before and after).
+
+The cases are made from each endpoint's own body schema — malformed JSON, a body that is
+not an object, an unknown field, each required field missing or null, each field of the
+wrong type, over-long, with a NUL byte; ids unknown or of another organization, in the
+body and in the path — so a field or endpoint added later is tried without a new line
+here. Each endpoint is first called once with a valid body as the control: the bad cases
+are rejected for their input, not for want of permission.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.db import transaction
+
+from luodi.api.routers import approvals as approvals_router
+from luodi.api.routers import collab as collab_router
+from luodi.api.routers import notify as notify_router
+from luodi.api.routers import rhythm as rhythm_router
+from tests.api.conftest import fill
+from tests.api.test_collab_contract import (
+    BODIES,
+    ERROR_KEYS,
+    ID_NAMES,
+    WRITES,
+    Crash,
+    Scene,
+    api_routes,
+    names_in,
+    scene_in_a_transaction,
+    values,
+)
+
+APPS = ("accounts", "orgs", "okrs", "checkins", "collab", "notify", "rhythm")
+NOT_WATCHED = {"ApiToken"}  # last_used_at moves with the first request of a minute
+HUGE = "x" * 100_001
+UNKNOWN_ID = 999_999_999
+TOO_BIG_ID = 2**64
+REJECTED = {400, 404, 409, 422}
+
+# Bodies the control call succeeds with (BODIES serves the permission matrix).
+VALID: dict[tuple[str, str], Any] = {
+    **BODIES,
+    ("POST", "/orgs/{org}/alignment-requests"): {
+        "objective_id": "{objective_id}",
+        "to_unit_id": "{unit_id}",
+        "message": "Please",
+    },
+}
+PERSONA = {("PATCH", "/orgs/{org}/comments/{comment_id}"): "member"}  # authors edit
+# Controls that cannot succeed in this scene, with the reason the service gives.
+CONTROL_REFUSED = {
+    ("POST", "/orgs/{org}/objectives/{objective_id}/submit"): "state",  # not a draft
+    ("POST", "/orgs/{org}/objectives/{objective_id}/approve"): "state",
+    ("POST", "/orgs/{org}/objectives/{objective_id}/return"): "state",
+}
+
+
+@pytest.fixture(scope="module")
+def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
+    yield from scene_in_a_transaction(django_db_blocker)
+
+
+def database_state() -> dict[str, list[dict[str, Any]]]:
+    state = {}
+    for label in APPS:
+        for model in apps.get_app_config(label).get_models():
+            if model.__name__ not in NOT_WATCHED:
+                state[f"{label}.{model.__name__}"] = list(model.objects.order_by("pk").values())
+    return state
+
+
+def changed_tables(before: dict[str, list], after: dict[str, list]) -> list[str]:
+    return [name for name in before if before[name] != after.get(name)]
+
+
+ROUTERS = {
+    "notify": notify_router.router,
+    "collab": collab_router.router,
+    "rhythm": rhythm_router.router,
+    "approvals": approvals_router.router,
+}
+
+
+def body_schema(method: str, path: str) -> Any:
+    """The pydantic model of the endpoint's JSON body, or None."""
+    for router in ROUTERS.values():
+        for route_path, view in router.path_operations.items():
+            if not path.endswith(route_path):
+                continue
+            for operation in view.operations:
+                if method not in operation.methods:
+                    continue
+                for model in operation.models:
+                    if getattr(model, "__ninja_param_source__", None) == "body":
+                        (field,) = model.model_fields.values()
+                        return field.annotation
+    return None
+
+
+def write_routes() -> list[tuple[str, str]]:
+    return [(m, p) for m, p in api_routes() if m in WRITES]
+
+
+def is_datetime(schema: Any, name: str) -> bool:
+    return "datetime" in str(schema.model_fields[name].annotation)
+
+
+def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], str | None]]:
+    """(label, call keywords, statuses accepted, field the error must name or None)."""
+    valid = VALID.get((method, path))
+    schema = body_schema(method, path)
+    found: list[tuple[str, dict[str, Any], set[int], str | None]] = []
+    for name in sorted(names_in(path)):
+        if name in ID_NAMES:
+            for label, value, allowed in (
+                ("unknown", UNKNOWN_ID, {404}),
+                ("zero", 0, {404, 422}),
+                ("too big", TOO_BIG_ID, {404, 422}),
+                ("foreign", f"{{foreign:{name}}}", {404}),
+            ):
+                found.append((f"path {name} {label}", {"path": {name: value}}, allowed, None))
+    if schema is None or not isinstance(valid, dict):
+        return found
+    found += [
+        ("malformed JSON", {"raw": "{not json"}, {400}, None),
+        ("JSON array", {"raw": "[]"}, {400, 422}, None),
+        ("JSON string", {"raw": '"text"'}, {400, 422}, None),
+        ("JSON null", {"raw": "null"}, {400, 422}, None),
+        ("not sent as JSON", {"raw": json.dumps(valid), "content_type": "text/plain"}, {400}, None),
+        ("unknown field", {"body": {**valid, "surprise": 1}}, {422}, "surprise"),
+    ]
+    for name, field in schema.model_fields.items():
+        if field.is_required():
+            without = {k: v for k, v in valid.items() if k != name}
+            found.append((f"{name} missing", {"body": without}, {422}, name))
+            found.append((f"{name} null", {"body": {**valid, name: None}}, {422}, name))
+        if name not in valid:
+            continue
+        sample = valid[name]
+        bad: list[tuple[str, Any, set[int]]] = []
+        is_id = isinstance(sample, str) and sample.strip("{}").endswith("_id")
+        if is_id:
+            bad += [
+                ("as a string", "1", {422}),
+                ("a boolean", True, {422}),
+                ("negative", -1, {422}),
+                ("too big", TOO_BIG_ID, {422}),
+                ("unknown", UNKNOWN_ID, {404, 422}),
+                ("of another organization", f"{{foreign:{sample.strip('{}')}}}", {404, 422}),
+            ]
+        elif isinstance(sample, bool):
+            bad += [("a string", "yes", {422}), ("a number", 1, {422})]
+        elif isinstance(sample, str):
+            bad += [("over-long", HUGE, {422}), ("with NUL", "a\x00b", {422})]
+            if not is_datetime(schema, name):
+                bad += [("a number", 12345, {422}), ("a list", ["a"], {422})]
+        elif isinstance(sample, list):
+            bad += [("a string", "x", {422}), ("a list of numbers", [1], {422})]
+        for label, value, allowed in bad:
+            found.append((f"{name} {label}", {"body": {**valid, name: value}}, allowed, name))
+    return found
+
+
+def names(fields: dict[str, Any], field: str) -> bool:
+    """The error names the field, or one of its items (`events[0]`)."""
+    return any(key == field or key.startswith(field + "[") for key in fields)
+
+
+def resolve(template: Any, scene: Scene) -> Any:
+    """Fill {name} from our organization and {foreign:name} from the other one."""
+    if isinstance(template, str) and template.startswith("{foreign:"):
+        return scene.foreign.ids[template[len("{foreign:") : -1]]
+    if isinstance(template, dict):
+        return {k: resolve(v, scene) for k, v in template.items()}
+    if isinstance(template, list):
+        return [resolve(v, scene) for v in template]
+    return fill(template, values(scene.own))
+
+
+def call(scene: Scene, method: str, path: str, case: dict[str, Any]) -> Any:
+    ids = {**values(scene.own), **{k: resolve(v, scene) for k, v in case.get("path", {}).items()}}
+    url = path
+    for name, value in ids.items():
+        url = url.replace("{" + name + "}", str(value))
+    api = scene.world.api(PERSONA.get((method, path), "owner"))
+    extra = {}
+    if "content_type" in case:
+        extra["content_type"] = case["content_type"]
+    if "raw" in case:
+        return api.call(method, url, raw=case["raw"], **extra)
+    body = case.get("body", VALID.get((method, path)))
+    body = resolve(body, scene)
+    if body is None and method in ("POST", "PATCH"):
+        body = {}
+    return api.call(method, url, body)
+
+
+def test_every_write_endpoint_has_cases() -> None:
+    routes = write_routes()
+    assert len(routes) >= 30
+    for method, path in routes:
+        schema = body_schema(method, path)
+        assert schema is None or isinstance(VALID[(method, path)], dict), (method, path)
+        assert cases(method, path), (method, path)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("method", "path"), write_routes(), ids=str)
+def test_bad_input_is_rejected_and_changes_nothing(scene: Scene, method: str, path: str) -> None:
+    problems: list[str] = []
+    # The control: the valid call goes through (or is refused for the known reason).
+    with transaction.atomic():
+        control = call(scene, method, path, {})
+        transaction.set_rollback(True)
+    refused = CONTROL_REFUSED.get((method, path))
+    if refused:
+        assert control.status_code == 422, control.content
+        assert refused in control.json()["error"]["fields"], control.content
+    else:
+        assert control.status_code in (200, 201, 204), control.content
+    baseline = database_state()
+    for label, case, allowed, field in cases(method, path):
+        with transaction.atomic():
+            try:
+                response = call(scene, method, path, case)
+            except Exception as exc:
+                response = Crash(repr(exc))
+            changed = changed_tables(baseline, database_state())
+            transaction.set_rollback(True)
+        where = f"{method} {path} [{label}] → {response.status_code}"
+        if response.status_code not in allowed:
+            problems.append(f"{where}: {getattr(response, 'content', b'')[:200]!r}")
+            continue
+        body = response.json()
+        if set(body.get("error", {})) != ERROR_KEYS:
+            problems.append(f"{where}: not the error shape: {body}")
+        elif field and response.status_code == 422 and not names(body["error"]["fields"], field):
+            problems.append(f"{where}: does not name {field}: {body['error']}")
+        if changed:
+            problems.append(f"{where}: changed {changed}")
+    assert not problems, "\n".join(problems)
