@@ -44,6 +44,19 @@ def test_progress_problems_and_plans_from_my_check_ins(team: Any, frozen: Any):
     assert report.state == ReportState.DRAFT
 
 
+def test_notes_that_report_no_problem_are_not_problems(team: Any, frozen: Any):
+    note = (
+        "Blockers: none.\n阻塞：无\nLast week's issue is solved.\n风险已解决\n"
+        "Risk: the supplier may be late."
+    )
+    check_in(team.deals, team.mia, "6", WEDNESDAY, confidence=7, note=note)
+    frozen.move_to(datetime(2026, 11, 27, 2, tzinfo=UTC), tick=False)
+    problems = _draft(team, team.mia).problems
+    assert "Risk: the supplier may be late." in problems
+    for quiet in ("Blockers: none.", "阻塞：无", "issue is solved", "风险已解决"):
+        assert quiet not in problems
+
+
 def test_only_this_weeks_check_ins_in_the_organizations_timezone(team: Any, frozen: Any):
     # Sunday 23:30 in Shanghai belongs to week 47; Monday 00:30 to week 48.
     check_in(team.deals, team.mia, "3", datetime(2026, 11, 22, 15, 30, tzinfo=UTC))

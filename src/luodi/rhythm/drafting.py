@@ -29,6 +29,12 @@ LOW_CONFIDENCE = 4
 DUE_SOON = timedelta(days=14)
 # Lines of a check-in note that name a problem, or the next step (English and Chinese).
 BLOCKER_RE = re.compile(r"block|stuck|risk|problem|issue|delay|阻塞|卡住|风险|问题|困难|延误", re.I)
+# "Blockers: none." or "last week's issue is solved" name a problem word but report none.
+NO_PROBLEM_RE = re.compile(
+    r"^\s*(?:[^:：]{0,30}[:：])?\s*(?:none|no|nothing|n/?a|—|-|无|没有|暂无|无阻塞)\s*[.。!！]?\s*$"
+    r"|solved|resolved|fixed|已解决|解决了|已修复",
+    re.I,
+)
 NEXT_RE = re.compile(r"^\s*(?:next(?: steps?)?|plan|todo|下周|下一步|计划)\s*[:：]\s*(.+)$", re.I)
 VALUE_KINDS = (KeyResultKind.METRIC, KeyResultKind.PERCENTAGE, KeyResultKind.THRESHOLD)
 
@@ -146,7 +152,9 @@ def _problem_lines(kr: KeyResult, rows: list[CheckIn], clock: Clock) -> list[str
         lines.extend(
             f"- {_label(kr)}: {line}"
             for line in _note_lines(checkin.note)
-            if BLOCKER_RE.search(line) and not NEXT_RE.match(line)
+            if BLOCKER_RE.search(line)
+            and not NEXT_RE.match(line)
+            and not NO_PROBLEM_RE.search(line)
         )
     return lines
 
