@@ -17,7 +17,7 @@ MAX_IDS = 1000
 
 KindChoice = choice(ChannelKind)
 EventChoice = choice(EventKind)
-Url = Annotated[StrictStr, Field(max_length=2000)]
+Url = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
 Secret = Annotated[StrictStr, Field(max_length=2000), AfterValidator(_no_nul)]
 
 

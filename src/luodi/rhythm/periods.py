@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 
 from luodi.orgs.models import Organization
 
-WEEK_RE = re.compile(r"(\d{4})-W(\d{2})")
-MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+WEEK_RE = re.compile(r"(\d{4})-W(\d{2})", re.ASCII)
+MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+YEARS = range(1000, 9000)  # far from date.min/max: neighbours and time zones never overflow
 
 
 def zone_of(organization: Organization) -> ZoneInfo:
@@ -51,7 +52,7 @@ def week_of(day: date) -> Period:
 
 def parse_week(value: str, field: str = "week") -> Period:
     match = WEEK_RE.fullmatch(value or "")
-    if match:
+    if match and int(match[1]) in YEARS:
         try:
             first = date.fromisocalendar(int(match[1]), int(match[2]), 1)
         except ValueError:
@@ -73,6 +74,6 @@ def month_of(day: date) -> Period:
 
 def parse_month(value: str, field: str = "month") -> Period:
     match = MONTH_RE.fullmatch(value or "")
-    if match and 1 <= int(match[2]) <= 12 and int(match[1]) >= 1:
+    if match and 1 <= int(match[2]) <= 12 and int(match[1]) in YEARS:
         return month_of(date(int(match[1]), int(match[2]), 1))
     raise ValidationError({field: _("Enter a month like 2026-11.")})

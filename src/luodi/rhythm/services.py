@@ -214,7 +214,7 @@ def meeting_schedule(
         raise PermissionDenied(_("Only the unit's leaders and admins schedule its reviews."))
     if kind not in MeetingKind.values:
         raise ValidationError({"kind": _("Choose weekly, monthly or quarterly.")})
-    if not isinstance(starts_at, datetime):
+    if not isinstance(starts_at, datetime) or not 1000 <= starts_at.year < 9000:
         raise ValidationError({"starts_at": _("Enter a date and time.")})
     duration = _duration(duration_minutes)
     title = _clean_text("title", title or "", 300) or _(DEFAULT_TITLES[kind]) % {"unit": unit.name}
