@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 
 from luodi.api.routers import approvals as approvals_router
 from luodi.api.routers import collab as collab_router
@@ -66,6 +66,15 @@ CONTROL_REFUSED = {
 @pytest.fixture(scope="module")
 def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
     yield from scene_in_a_transaction(django_db_blocker)
+
+
+ON_POSTGRES = connection.vendor == "postgresql"
+# The week or month is looked up before it is validated (api/routers/rhythm.py
+# _report_write → selectors.my_report): PostgreSQL refuses the NUL in the query.
+KNOWN_ON_POSTGRES = {
+    ("POST", "/orgs/{org}/weekly-reports", "week with NUL"),
+    ("POST", "/orgs/{org}/monthly-summaries", "month with NUL"),
+}
 
 
 def database_state() -> dict[str, list[dict[str, Any]]]:
@@ -228,6 +237,8 @@ def test_bad_input_is_rejected_and_changes_nothing(scene: Scene, method: str, pa
         assert control.status_code in (200, 201, 204), control.content
     baseline = database_state()
     for label, case, allowed, field in cases(method, path):
+        if ON_POSTGRES and (method, path, label) in KNOWN_ON_POSTGRES:
+            continue  # see test_a_nul_in_the_period_is_named_on_postgresql
         with transaction.atomic():
             try:
                 response = call(scene, method, path, case)
@@ -307,3 +318,30 @@ def test_feedback_on_a_checkin_of_another_objective_names_checkin_id(scene: Scen
     response = scene.world.api("owner").post("/orgs/acme/feedback", body)
     assert response.status_code == 422, response.content
     assert "checkin_id" in response.json()["error"]["fields"], response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.xfail(
+    ON_POSTGRES,
+    strict=True,
+    reason="api/routers/rhythm.py: `week`/`month` are plain str (no NUL check) and reach a query "
+    "before parse_week; PostgreSQL's DataError is answered 'A number has too many digits.'",
+)
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/orgs/acme/weekly-reports", {"week": "a\x00b"}, "week"),
+        ("/orgs/acme/monthly-summaries", {"month": "a\x00b"}, "month"),
+        ("/orgs/acme/weekly-reports?week=a%00b", None, "week"),
+    ],
+)
+def test_a_nul_in_the_period_is_named_on_postgresql(
+    scene: Scene, path: str, body: Any, field: str
+) -> None:
+    api = scene.world.api("owner")
+    response = api.get(path) if body is None else api.post(path, body)
+    if body is None and response.status_code == 200:  # a filter that matches nothing
+        assert response.json() == {"items": [], "next": None}
+        return
+    assert response.status_code == 422, response.content
+    assert field in response.json()["error"]["fields"], response.content

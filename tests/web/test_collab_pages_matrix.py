@@ -249,8 +249,7 @@ def test_objective_page_discussion_hides_the_private_objective(scene: Scene) -> 
         )
 
 
-# Query strings and forms at the edges (each was a 500 before rhythm/periods.py and
-# rhythm/services.py bounded the years).
+# Query strings and forms at the edges, each a 500 before this review's fixes.
 EDGE_PAGES = [
     ("GET", "/o/acme/weekly-reports/?week=9999-W52", None),
     ("GET", "/o/acme/weekly-reports/?week=0001-W01", None),
@@ -266,6 +265,14 @@ EDGE_PAGES = [
         "/o/acme/meetings/new/",
         {"unit_id": "{unit}", "kind": "weekly", "starts_at": "0001-01-01T00:30"},
     ),
+    # "²".isdigit() is true but int("²") fails: ids from forms and query strings are read
+    # with isdecimal() now (was a 500 on each of these).
+    ("GET", "/o/acme/meetings/new/?unit=²", None),
+    ("GET", "/o/acme/weekly-reports/team/?unit=²", None),
+    ("POST", "/o/acme/objectives/{objective}/comments/", {"body": "x", "key_result": "²"}),
+    ("POST", "/o/acme/objectives/{objective}/comments/", {"body": "x", "checkin": "²"}),
+    ("POST", "/o/acme/objectives/{objective}/alignment-requests/new/", {"to_unit": "²"}),
+    ("POST", "/o/acme/alignment-requests/{request}/accept/", {"objective": "²"}),
 ]
 
 
@@ -275,6 +282,8 @@ def test_edge_periods_never_500(scene: Scene, method: str, url: str, data: Any) 
     from luodi.rhythm.models import Meeting, WeeklyReport
 
     client = clients(scene)["owner"]
+    url = url.replace("{objective}", str(scene.own.ids["objective_id"]))
+    url = url.replace("{request}", str(scene.own.ids["request_id"]))
     before = (Meeting.objects.count(), WeeklyReport.objects.count())
     if data is not None:
         data = {k: v.replace("{unit}", str(scene.world.unit.pk)) for k, v in data.items()}

@@ -184,7 +184,7 @@ def _overlap(a: Cycle, b: Cycle) -> bool:
 def _as_id(value: object) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         return value if 0 < value < 2**63 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 19:
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 19:
         return int(value)
     return None
 

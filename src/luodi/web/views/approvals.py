@@ -250,7 +250,7 @@ def request_new(request: HttpRequest, pk: int) -> HttpResponse:
         lambda: ar.alignment_request_create(
             objective=objective,
             actor=request.user,
-            to_unit_id=int(to_unit) if to_unit.isdigit() and len(to_unit) < 19 else None,
+            to_unit_id=int(to_unit) if to_unit.isdecimal() and len(to_unit) < 19 else None,
             type=request.POST.get("type") or AlignmentType.CONTRIBUTES,
             message=request.POST.get("message", ""),
         ),

@@ -148,7 +148,7 @@ def _failed(request: HttpRequest, objective: Objective, error: ValidationError) 
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    return int(value) if value and value.isdecimal() and len(value) < 19 else None
 
 
 def _target(request: HttpRequest, objective: Objective) -> tuple[KeyResult | None, CheckIn | None]:

@@ -161,7 +161,7 @@ def _team_page(request: HttpRequest, kind: str) -> HttpResponse:
     by_pk = {u.pk: u for u in units}
     wanted = request.GET.get("unit", "")
     # Default: the highest unit I lead (its parent is not one of mine).
-    unit = by_pk.get(int(wanted)) if wanted.isdigit() else None
+    unit = by_pk.get(int(wanted)) if wanted.isdecimal() else None
     unit = unit or next((u for u in units if u.parent_id not in by_pk), None)
     rows = []
     if unit is not None:

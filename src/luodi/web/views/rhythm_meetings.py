@@ -135,7 +135,7 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only unit leaders and admins schedule reviews."))
     start = services.upcoming_start(org)
     initial = {"kind": MeetingKind.WEEKLY, "starts_at": start.replace(tzinfo=None)}
-    if request.GET.get("unit", "").isdigit():
+    if request.GET.get("unit", "").isdecimal():
         initial["unit"] = int(request.GET["unit"])
     form = MeetingForm(request.POST or None, units=units, initial=initial)
     if request.method == "POST" and form.is_valid():
