@@ -51,7 +51,50 @@ VALID: dict[tuple[str, str], Any] = {
     ("POST", "/orgs/{org}/alignment-requests"): {
         "objective_id": "{objective_id}",
         "to_unit_id": "{unit_id}",
+        "type": "supports",
         "message": "Please",
+    },
+    # Every field, so that each is tried with bad values.
+    ("PATCH", "/orgs/{org}/channels/{channel_id}"): {
+        "kind": "webhook",
+        "url": "https://hooks.example/changed",
+        "secret": "changed-secret",
+        "events": ["mention"],
+        "unit_id": "{unit_id}",
+        "name": "Renamed",
+        "enabled": False,
+    },
+    ("POST", "/orgs/{org}/feedback"): {
+        "objective_id": "{objective_id}",
+        "checkin_id": "{checkin_id}",
+        "kind": "suggestion",
+        "body": "Try this",
+        "receiver_id": "{person_id}",
+    },
+    ("POST", "/orgs/{org}/meetings"): {
+        "unit_id": "{unit_id}",
+        "kind": "monthly",
+        "starts_at": "2026-12-01T10:00:00+08:00",
+        "duration_minutes": 45,
+        "title": "Sales review",
+    },
+    ("POST", "/orgs/{org}/meetings/{meeting_id}/action-items"): {
+        "title": "Follow up",
+        "owner_id": "{person_id}",
+        "due_date": "2026-12-15",
+        "key_result_id": "{key_result_id}",
+    },
+    ("POST", "/orgs/{org}/alignment-requests/{request_id}/accept"): {
+        "create": True,
+        "title": "We help",
+        "comment": "Glad to",
+    },
+    ("POST", "/orgs/{org}/weekly-reports"): {
+        "week": "{week}",
+        "progress": "Good",
+        "problems": "None",
+        "plans": "More",
+        "submit": True,
     },
 }
 PERSONA = {("PATCH", "/orgs/{org}/comments/{comment_id}"): "member"}  # authors edit
@@ -171,6 +214,13 @@ def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], s
             bad += [("over-long", HUGE, {422}), ("with NUL", "a\x00b", {422})]
             if not is_datetime(schema, name):
                 bad += [("a number", 12345, {422}), ("a list", ["a"], {422})]
+        elif isinstance(sample, int):
+            bad += [
+                ("as a string", str(sample), {422}),
+                ("a boolean", True, {422}),
+                ("zero", 0, {422}),
+                ("huge", 10**6, {422}),
+            ]
         elif isinstance(sample, list):
             bad += [("a string", "x", {422}), ("a list of numbers", [1], {422})]
         for label, value, allowed in bad:
