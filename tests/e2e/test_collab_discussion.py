@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from luodi.checkins.services import checkin_submit
 from luodi.collab import services
 from luodi.collab.models import Comment
-from tests.e2e.conftest import browser, browser_errors, new_context  # noqa: F401
+from tests.collab.conftest import team  # noqa: F401  (collab's fixture, reused)
 from tests.e2e.support import SCREENSHOTS, missing_reason, set_language
 
 if missing_reason():

@@ -9,18 +9,11 @@ import pytest
 from playwright.sync_api import expect
 
 from luodi.notify.models import Notification
-from tests.e2e import conftest as e2e
 from tests.e2e.support import missing_reason, set_language
 from tests.notify.conftest import make_channel
 
 if missing_reason():
     pytest.skip(missing_reason() or "", allow_module_level=True)
-
-# The e2e tests' browser fixtures, used here as they are.
-browser = e2e.browser
-browser_errors = e2e.browser_errors
-new_context = e2e.new_context
-_expect_timeout = e2e._expect_timeout
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 SHOTS = os.environ.get("LUODI_SCREENSHOTS", "")
