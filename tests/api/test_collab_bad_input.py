@@ -174,7 +174,6 @@ def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], s
         if name in ID_NAMES:
             for label, value, allowed in (
                 ("unknown", UNKNOWN_ID, {404}),
-                ("zero", 0, {404, 422}),
                 ("too big", TOO_BIG_ID, {404, 422}),
                 ("foreign", f"{{foreign:{name}}}", {404}),
             ):
@@ -184,7 +183,6 @@ def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], s
     found += [
         ("malformed JSON", {"raw": "{not json"}, {400}, None),
         ("JSON array", {"raw": "[]"}, {400, 422}, None),
-        ("JSON string", {"raw": '"text"'}, {400, 422}, None),
         ("JSON null", {"raw": "null"}, {400, 422}, None),
         ("not sent as JSON", {"raw": json.dumps(valid), "content_type": "text/plain"}, {400}, None),
         ("unknown field", {"body": {**valid, "surprise": 1}}, {422}, "surprise"),
@@ -202,7 +200,6 @@ def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], s
         if is_id:
             bad += [
                 ("as a string", "1", {422}),
-                ("a boolean", True, {422}),
                 ("negative", -1, {422}),
                 ("too big", TOO_BIG_ID, {422}),
                 ("unknown", UNKNOWN_ID, {404, 422}),
@@ -213,7 +210,7 @@ def cases(method: str, path: str) -> list[tuple[str, dict[str, Any], set[int], s
         elif isinstance(sample, str):
             bad += [("over-long", HUGE, {422}), ("with NUL", "a\x00b", {422})]
             if not is_datetime(schema, name):
-                bad += [("a number", 12345, {422}), ("a list", ["a"], {422})]
+                bad += [("a number", 12345, {422})]
         elif isinstance(sample, int):
             bad += [
                 ("as a string", str(sample), {422}),
