@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 
 from luodi.api.routers import approvals as approvals_router
 from luodi.api.routers import collab as collab_router
@@ -109,15 +109,6 @@ CONTROL_REFUSED = {
 @pytest.fixture(scope="module")
 def scene(django_db_setup: Any, django_db_blocker: Any) -> Iterator[Scene]:
     yield from scene_in_a_transaction(django_db_blocker)
-
-
-ON_POSTGRES = connection.vendor == "postgresql"
-# The week or month is looked up before it is validated (api/routers/rhythm.py
-# _report_write → selectors.my_report): PostgreSQL refuses the NUL in the query.
-KNOWN_ON_POSTGRES = {
-    ("POST", "/orgs/{org}/weekly-reports", "week with NUL"),
-    ("POST", "/orgs/{org}/monthly-summaries", "month with NUL"),
-}
 
 
 def database_state() -> dict[str, list[dict[str, Any]]]:
@@ -284,8 +275,6 @@ def test_bad_input_is_rejected_and_changes_nothing(scene: Scene, method: str, pa
         assert control.status_code in (200, 201, 204), control.content
     baseline = database_state()
     for label, case, allowed, field in cases(method, path):
-        if ON_POSTGRES and (method, path, label) in KNOWN_ON_POSTGRES:
-            continue  # see test_a_nul_in_the_period_is_named_on_postgresql
         with transaction.atomic():
             try:
                 response = call(scene, method, path, case)
@@ -349,10 +338,6 @@ def test_edge_values_are_422_and_change_nothing(
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="collab/services.py _target names `key_result`, not the request's `checkin_id`",
-)
 def test_feedback_on_a_checkin_of_another_objective_names_checkin_id(scene: Scene) -> None:
     """A check-in the caller may see, but of another objective than `objective_id`."""
     body = {
@@ -368,12 +353,6 @@ def test_feedback_on_a_checkin_of_another_objective_names_checkin_id(scene: Scen
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    ON_POSTGRES,
-    strict=True,
-    reason="api/routers/rhythm.py: `week`/`month` are plain str (no NUL check) and reach a query "
-    "before parse_week; PostgreSQL's DataError is answered 'A number has too many digits.'",
-)
 @pytest.mark.parametrize(
     ("path", "body", "field"),
     [

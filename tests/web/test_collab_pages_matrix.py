@@ -294,10 +294,6 @@ def test_edge_periods_never_500(scene: Scene, method: str, url: str, data: Any) 
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="web/views/rhythm.py chosen_period falls back to the current week for a POST too",
-)
 def test_a_report_form_naming_a_week_that_does_not_exist_writes_nothing(scene: Scene) -> None:
     """A typo in the week (or a stale form) must not save or submit this week's report."""
     from luodi.rhythm.models import WeeklyReport

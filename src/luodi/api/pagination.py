@@ -44,7 +44,7 @@ def decode_cursor(cursor: str) -> int:
     if not text.startswith(CURSOR_PREFIX):
         raise bad
     digits = text.removeprefix(CURSOR_PREFIX)
-    if not digits.isascii() or not digits.isdigit() or len(digits) > 19:
+    if not digits.isascii() or not digits.isdecimal() or len(digits) > 19:
         raise bad
     value = int(digits)
     if value > MAX_ID:

@@ -72,13 +72,19 @@ def _render_with_mentions(objective: Objective, body: str) -> tuple[str, list[in
 
 
 def _target(
-    objective: Objective, key_result: KeyResult | None, checkin: CheckIn | None
+    objective: Objective,
+    key_result: KeyResult | None,
+    checkin: CheckIn | None,
+    checkin_field: str = "checkin",
 ) -> KeyResult | None:
-    """Check that the key result and check-in belong to the objective; the key result."""
+    """Check that the key result and check-in belong to the objective; the key result.
+    Errors name the field the caller was given (`checkin_field` for the check-in)."""
     if checkin is not None:
         if key_result is not None and checkin.key_result_id != key_result.pk:
-            raise _error("checkin", _("This check-in is not on that key result."))
+            raise _error(checkin_field, _("This check-in is not on that key result."))
         key_result = KeyResult.objects.filter(pk=checkin.key_result_id).first()
+        if key_result is not None and key_result.objective_id != objective.pk:
+            raise _error(checkin_field, _("This check-in is not on this objective."))
     if key_result is not None and key_result.objective_id != objective.pk:
         raise _error("key_result", _("This key result is not part of the objective."))
     return key_result
@@ -270,7 +276,7 @@ def feedback_give(
     if kind not in FeedbackKind.values:
         raise _error("kind", _("Choose praise, suggestion or concern."))
     text = _clean_body(body)
-    _target(objective, None, checkin)
+    _target(objective, None, checkin, checkin_field="checkin_id")
     receiver_id = receiver_id or default_receiver(objective, checkin)
     if receiver_id is None:
         raise _error("receiver_id", _("Say who the feedback is for."))

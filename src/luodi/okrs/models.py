@@ -186,13 +186,16 @@ class KeyResult(models.Model):
             models.Index(fields=["organization", "owner"]),
             models.Index(fields=["objective", "state"]),
             # Covers the dashboard's pass over a cycle's key results (reports.aggregates):
-            # everything the status, stale and owner rules read, no table row.
+            # everything the status, stale and owner rules read, no table row. The cycle
+            # leads, not the organization: led by the organization, SQLite (no statistics)
+            # took this covering index for "key results of objective X in organization O"
+            # and read every key result of the organization (objective page: 3 × 80 ms).
             models.Index(
                 fields=[
-                    "organization",
                     "cycle",
                     "state",
                     "objective",
+                    "organization",
                     "kind",
                     "owner",
                     "start_date",

@@ -30,7 +30,7 @@ def cycles_of(org: Organization) -> list[Cycle]:
 
 def chosen_cycle(request: HttpRequest, cycles: list[Cycle], today: date) -> Cycle | None:
     wanted = request.GET.get("cycle")
-    if wanted and wanted.isdigit():
+    if wanted and wanted.isdecimal():
         for cycle in cycles:
             if cycle.pk == int(wanted):
                 return cycle

@@ -57,7 +57,7 @@ def posted_action(data: Mapping[str, Any]) -> tuple[str, str, int | None]:
     parts = raw.split(":")
     if parts[0] == "add" and len(parts) == 2:
         return "add", parts[1], None
-    if parts[0] == "remove" and len(parts) == 3 and parts[2].isdigit():
+    if parts[0] == "remove" and len(parts) == 3 and parts[2].isdecimal():
         return "remove", parts[1], int(parts[2])
     if parts[0] == "search":
         return "search", "al", None
@@ -105,7 +105,7 @@ def apply_row_action(rows: list[Row], data: Mapping[str, Any], prefix: str, blan
 
 def parent_ref(value: str) -> tuple[str, int] | None:
     """ "o12" → ("o", 12), "k34" → ("k", 34); anything else None."""
-    if len(value) > 1 and value[0] in "ok" and value[1:].isdigit():
+    if len(value) > 1 and value[0] in "ok" and value[1:].isdecimal():
         return value[0], int(value[1:])
     return None
 
@@ -453,7 +453,7 @@ class KeyResultForm(forms.Form):
             used_milestones = [row for row in milestones if row.title]
             fields["milestones"] = [
                 {
-                    "id": int(row.id) if row.id.isdigit() else None,
+                    "id": int(row.id) if row.id.isdecimal() else None,
                     "title": row.title,
                     "weight": row.weight or "1",
                 }

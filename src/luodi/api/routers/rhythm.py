@@ -77,30 +77,31 @@ class ReportTexts(In):
         }
 
 
+# Periods are Text (no NUL: PostgreSQL cannot compare with one) and parsed by the services.
 class WeeklyReportIn(ReportTexts):
-    week: str = Week
+    week: Text = Week
 
 
 class MonthlySummaryIn(ReportTexts):
-    month: str = Month
+    month: Text = Month
 
 
 class WeekIn(In):
-    week: str = Week
+    week: Text = Week
 
 
 class MonthIn(In):
-    month: str = Month
+    month: Text = Month
 
 
 class ReportQuery(PageQuery):
     user_id: int | None = Field(None, ge=1, le=MAX_ID)
-    week: str | None = Field(None, max_length=8)
+    week: Text | None = Field(None, max_length=8)
 
 
 class SummaryQuery(PageQuery):
     user_id: int | None = Field(None, ge=1, le=MAX_ID)
-    month: str | None = Field(None, max_length=7)
+    month: Text | None = Field(None, max_length=7)
 
 
 class AgendaItemOut(Schema):

@@ -47,10 +47,10 @@ class Migration(migrations.Migration):
             model_name="keyresult",
             index=models.Index(
                 fields=[
-                    "organization",
                     "cycle",
                     "state",
                     "objective",
+                    "organization",
                     "kind",
                     "owner",
                     "start_date",

@@ -51,7 +51,7 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     cycle = chosen_cycle(request, cycles, clock.today)
     units = unit_choices(organization=org)
     raw = request.GET.get("unit", "")
-    unit = next((u for u in units if raw.isdigit() and u.pk == int(raw)), None)
+    unit = next((u for u in units if raw.isdecimal() and u.pk == int(raw)), None)
     return {"clock": clock, "cycles": cycles, "cycle": cycle, "units": units, "unit": unit}
 
 
@@ -70,7 +70,7 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
         expand = request.GET.get("expand", "")
         if expand:  # map.js asks for a branch the page left out
             branch = None
-            if expand.isdigit():
+            if expand.isdecimal():
                 branch = map_branch(
                     organization=org,
                     user=user,

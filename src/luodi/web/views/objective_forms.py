@@ -271,7 +271,7 @@ def alignment_search(request: HttpRequest) -> HttpResponse:
     cycles = cycles_of(org)
     clock = Clock.for_org(org)
     wanted = request.GET.get("cycle", "")
-    cycle = next((c for c in cycles if wanted.isdigit() and c.pk == int(wanted)), None)
+    cycle = next((c for c in cycles if wanted.isdecimal() and c.pk == int(wanted)), None)
     cycle = cycle or current_cycle(cycles, clock.today)
     exclude = request.GET.get("exclude", "")
     q = (request.GET.get("q") or "").strip()[:100]
@@ -282,7 +282,7 @@ def alignment_search(request: HttpRequest) -> HttpResponse:
             user=request.user,  # type: ignore[arg-type]
             cycle=cycle,
             q=q,
-            exclude_objective_id=int(exclude) if exclude.isdigit() else None,
+            exclude_objective_id=int(exclude) if exclude.isdecimal() else None,
             limit=SEARCH_SIZE,
         )
     context = {"results": results, "q": q, "search_cycle": cycle, "cycles": cycles}
@@ -337,7 +337,7 @@ def _new_objective_initial(request: HttpRequest, choices: OrgChoices) -> dict[st
     clock = Clock.for_org(org)
     open_cycles = [c for c in choices.cycles if c.state != CycleState.CLOSED]
     wanted = request.GET.get("cycle", "")
-    cycle = next((c for c in open_cycles if wanted.isdigit() and c.pk == int(wanted)), None)
+    cycle = next((c for c in open_cycles if wanted.isdecimal() and c.pk == int(wanted)), None)
     cycle = cycle or current_cycle(open_cycles, clock.today)
     level = request.GET.get("level", "")
     if level not in Level.values:
@@ -346,7 +346,7 @@ def _new_objective_initial(request: HttpRequest, choices: OrgChoices) -> dict[st
     return {
         "cycle": cycle.pk if cycle else None,
         "level": level,
-        "unit": int(unit) if unit.isdigit() else membership.unit_id,
+        "unit": int(unit) if unit.isdecimal() else membership.unit_id,
         "owner": user.pk if level == Level.INDIVIDUAL else None,
         "weight": 1,
         "visibility": "organization",
@@ -717,7 +717,7 @@ def objective_copy(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         wanted = request.POST.get("cycle", "")
-        cycle_id = int(wanted) if wanted.isdigit() else (default.pk if default else None)
+        cycle_id = int(wanted) if wanted.isdecimal() else (default.pk if default else None)
         if cycle_id is None:
             error = _("There is no later open cycle. Create the next cycle first.")
         else:

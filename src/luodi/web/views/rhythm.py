@@ -85,6 +85,10 @@ def _report_page(request: HttpRequest, kind: str) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "save")
         try:
+            # A form names its period: a wrong one is refused, never saved as this week's.
+            posted = request.POST.get(kind, "")
+            if posted:
+                period = parse_week(posted) if kind == WEEK else parse_month(posted)
             if action == "draft":
                 return _draft(request, kind, period, own_url)
             form = ReportForm(request.POST)

@@ -105,4 +105,5 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
     raw = request.GET.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    # Ids fit in 64 bits; a longer number names nobody (and would overflow the query).
+    return int(raw) if raw.isdecimal() and len(raw) <= 18 else None
