@@ -245,6 +245,10 @@ def test_checkin_with_htmx_swaps_the_objective_body(client, org, member, tree):
     assert "Check-in saved." in body and "25%" in body  # (30 − 20) / (60 − 20)
     assert f'data-focus-target="#checkin-open-{nps.pk}"' in body
     assert CheckIn.objects.filter(key_result=nps).count() == 1
+    # The discussion, which offers the latest check-ins to comment on, comes out of band.
+    checkin = CheckIn.objects.get(key_result=nps)
+    assert '<section id="discussion" hx-swap-oob="true"' in body
+    assert f"checkin-{checkin.pk}" in body.split('<section id="discussion"', 1)[1]
 
 
 def test_checkin_errors_stay_in_the_dialog_with_typed_values(client, org, member, tree):

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
 
@@ -115,6 +116,9 @@ def _checked_in(request: HttpRequest, objective_id: int, kr_id: int) -> HttpResp
     context = _page_context(request, objective)
     context.update(flash=message, focus_kr=kr_id)
     response = render(request, "web/partials/_objective_body.html", context)
+    # The discussion lists the latest check-ins to comment on: swapped out of band with it.
+    context.update(discussion_context(request, objective, context["page"]), discussion_oob=True)
+    response.write(render_to_string("web/collab/_discussion.html", context, request=request))
     response["HX-Retarget"] = "#objective-body"
     response["HX-Reswap"] = "outerHTML"
     return response
