@@ -307,3 +307,16 @@ def test_monthly_team_page(team: Any):
     submitted, missing = body.split('id="not-submitted"')
     assert "Carl" in submitted and "Mia Member" in missing
     assert client_for(team.mia).get("/o/acme/monthly-summaries/?month=2026-11").status_code == 200
+
+
+def test_viewers_are_not_expected_to_write_reports(team: Any, viewer: Any):
+    """Read-only members (a board observer, say) write no OKRs and no weekly report."""
+    from luodi.orgs.models import Membership
+
+    Membership.objects.filter(organization=team.unit.organization, user=viewer).update(
+        unit=team.unit
+    )
+    body = client_for(team.tom).get("/o/acme/weekly-reports/team/?week=2026-W48").content.decode()
+    _submitted, missing = body.split('id="not-submitted"')
+    assert "Tom Team" in missing
+    assert viewer.name not in missing

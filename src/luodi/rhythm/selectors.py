@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from luodi.accounts.models import User
 from luodi.okrs.permissions import can_see_objective, viewer_for
+from luodi.orgs.choices import Role
 from luodi.orgs.models import Membership, Organization
 from luodi.rhythm.access import (
     can_see_meeting,
@@ -73,12 +74,13 @@ class TeamRow:
 def team_reports(
     *, organization: Organization, unit_id: int, kind: str, period_key: str
 ) -> list[TeamRow]:
-    """Everyone in the unit and below, with their submitted report for the period (or None):
-    two queries however large the team."""
+    """Everyone in the unit and below who writes OKRs (viewers read only), with their
+    submitted report for the period (or None): two queries however large the team."""
     people = list(
         Membership.objects.filter(
             organization=organization, unit_id__in=subtree_ids(organization, unit_id)
         )
+        .exclude(role=Role.VIEWER)
         .select_related("user", "unit")
         .order_by("user__name", "user__email")
     )
