@@ -38,6 +38,22 @@ def test_inbox_lists_mine_newest_first(client, org, member, owner, other_org):
 
 
 @pytest.mark.django_db
+def test_inbox_times_are_the_organizations(client, org, member):
+    from datetime import UTC, datetime
+
+    org.timezone = "Asia/Shanghai"
+    org.save(update_fields=["timezone"])
+    row = note(member, org, "Lunch-time comment")
+    Notification.objects.filter(pk=row.pk).update(
+        created_at=datetime(2026, 11, 24, 5, 1, tzinfo=UTC)
+    )
+    client.force_login(member)
+    html = client.get(url("web:notify-inbox")).content.decode()
+    assert "1:01 p.m." in html  # 05:01 UTC is 13:01 in Shanghai
+    assert "5:01 a.m." not in html
+
+
+@pytest.mark.django_db
 def test_inbox_of_another_organization_is_404(client, org, other_org, other_owner):
     client.force_login(other_owner)
     assert client.get(url("web:notify-inbox")).status_code == 404

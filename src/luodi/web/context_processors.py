@@ -22,6 +22,8 @@ def luodi(request: HttpRequest) -> dict:
         )
     return {
         "org": org,
+        # Pages show times in the organization's timezone ({% timezone org_zone %}).
+        "org_zone": org.timezone if org else "UTC",
         "membership": membership,
         "memberships": memberships,
         "is_org_admin": membership is not None and membership.role in MANAGER_ROLES,
