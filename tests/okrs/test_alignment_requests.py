@@ -220,6 +220,16 @@ def test_only_active_organization_wide_objectives_are_shared(org, teams, asking,
     assert AlignmentRequest.objects.count() == 0
 
 
+def test_an_objective_of_a_closed_cycle_asks_no_one(org, cycle, teams, asking):
+    cycle.state = CycleState.CLOSED
+    cycle.save(update_fields=["state"])
+    asking.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        ask(asking, teams.tom, teams)
+    assert exc.value.message_dict == {"objective": ["This objective's cycle is closed."]}
+    assert AlignmentRequest.objects.count() == 0
+
+
 def test_a_request_whose_objective_turned_private_cannot_be_accepted(org, teams, asking):
     request = ask(asking, teams.tom, teams)
     objective_update(objective=asking, actor=teams.tom, visibility="private")

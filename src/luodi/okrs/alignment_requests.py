@@ -23,7 +23,7 @@ from luodi.okrs.alignments import alignment_specs
 from luodi.okrs.choices import AlignmentType, Level, ObjectiveState, Visibility
 from luodi.okrs.models import Alignment, AlignmentRequest, AlignmentRequestState, Objective
 from luodi.okrs.permissions import Viewer, can_see_objective, viewer_for, visible_objectives_q
-from luodi.orgs.choices import MANAGER_ROLES, Role
+from luodi.orgs.choices import MANAGER_ROLES, CycleState, Role
 from luodi.orgs.models import Cycle, Membership, Organization, Unit
 
 MAX_TEXT = 2000
@@ -112,6 +112,8 @@ def alignment_request_create(
             "objective",
             _("Only an active objective visible to the whole organization can be shared."),
         )
+    if objective.cycle.state == CycleState.CLOSED:
+        raise _error("objective", _("This objective's cycle is closed."))
     to_unit = Unit.objects.filter(organization=organization, pk=to_unit_id).first()
     if to_unit is None:
         raise _error("to_unit_id", _("No such unit in this organization."))

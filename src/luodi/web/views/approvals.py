@@ -31,6 +31,7 @@ from luodi.okrs.models import (
 )
 from luodi.okrs.permissions import Viewer, can_approve_objective, viewer_for, visible_objectives_q
 from luodi.okrs.selectors import Clock, objective_get
+from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Organization, Unit
 from luodi.web.decorators import org_page
 
@@ -211,7 +212,11 @@ def objective_panel(request: HttpRequest, objective: Objective) -> ObjectivePane
             AlignmentRequest.objects.filter(organization=org, objective=objective)
         )
     ]
-    can_request = ar.shareable(objective) and ar.can_request(viewer, objective)
+    can_request = (
+        ar.shareable(objective)
+        and objective.cycle.state != CycleState.CLOSED
+        and ar.can_request(viewer, objective)
+    )
     units = []
     if can_request:
         units = list(
