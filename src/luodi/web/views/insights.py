@@ -8,6 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from luodi.okrs import progress as rules
@@ -52,7 +54,28 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     units = unit_choices(organization=org)
     raw = request.GET.get("unit", "")
     unit = next((u for u in units if raw.isdecimal() and u.pk == int(raw)), None)
-    return {"clock": clock, "cycles": cycles, "cycle": cycle, "units": units, "unit": unit}
+    return {
+        "clock": clock,
+        "cycles": cycles,
+        "cycle": cycle,
+        "units": units,
+        "unit": unit,
+        "unit_options": _unit_options(units, unit),
+    }
+
+
+def _unit_options(units: list[UnitChoice], chosen: UnitChoice | None) -> str:
+    """The unit picker's options. A large organization has over a thousand units: one
+    format_html_join costs a few milliseconds where a template loop cost ~100 ms."""
+    chosen_pk = chosen.pk if chosen is not None else None
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}{}</option>',
+        (
+            (u.pk, mark_safe(" selected") if u.pk == chosen_pk else "", u.indent, u.name)
+            for u in units
+        ),
+    )
 
 
 def _scope_name(org: Organization, unit: UnitChoice | None) -> str:
