@@ -22,16 +22,17 @@ from tests.okrs.factories import assert_consistent, check_in, contributes, key_r
 
 pytestmark = pytest.mark.django_db
 
-# PostgreSQL also locks the chain's key results (SELECT … FOR UPDATE); SQLite's IMMEDIATE
+# PostgreSQL also locks the chain's key results and units (SELECT … FOR UPDATE); SQLite's IMMEDIATE
 # transactions serialize writers without it. The chain's objectives are locked by the
 # query that reads them, on both.
-LOCKS = 1 if connection.vendor == "postgresql" else 0
+LOCKS = 2 if connection.vendor == "postgresql" else 0
 # Savepoint, key result (locked), contributors, key result update, check-in insert, chain,
-# objectives, key results, children, objectives update, key results update, release.
+# objectives, key results, children, objectives update, key results update, the units'
+# and the organization's progress counters (reports.parts), release.
 # Then what the objective's followers hear (collab.checkin_events): the phases (the status
 # before), the followers, and the channels of each event — "checked in" and, as in these
 # check-ins, "status changed". Nobody but the actor follows here, so no inbox rows.
-SERVICE_QUERIES = 12 + 4 + LOCKS
+SERVICE_QUERIES = 14 + 4 + LOCKS
 # Token, organization, the caller's membership and the units (who may see what), the key
 # result with its phases, milestones and contributors (the lookup), then the service's.
 API_QUERIES = 8 + SERVICE_QUERIES

@@ -318,9 +318,9 @@ class Generator:
             )
         write_rows(
             Unit,
-            ("id", "parent_id", "organization_id", "name", "kind", "leader_id"),
+            ("id", "parent_id", "organization_id", "name", "kind", "leader_id", "progress_version"),
             (
-                (pk, parent, self.org.pk, name, kind, tree.leader.get(pk))
+                (pk, parent, self.org.pk, name, kind, tree.leader.get(pk), 0)
                 for pk, parent, name, kind, _depth in tree.units
             ),
         )

@@ -33,6 +33,8 @@ from luodi.okrs.choices import (
     KeyResultState,
 )
 from luodi.okrs.models import Alignment, KeyResult, Milestone, Objective
+from luodi.orgs.models import Unit
+from luodi.reports.models import ReportVersion
 
 PERCENT_START = Decimal(0)
 PERCENT_TARGET = Decimal(100)
@@ -203,15 +205,51 @@ def _rows(ids: Collection[int]) -> Q:
     return Q(pk__in=ids) if ids else Q(pk__isnull=True)
 
 
-def _lock_objectives(chain: Chain) -> dict[int, tuple[float | None, datetime | None]]:
+@dataclass
+class _Locked:
+    """The chain's objectives as locked: stored progress by id, and where they sit."""
+
+    values: dict[int, tuple[float | None, datetime | None]]
+    unit_ids: set[int] = field(default_factory=set)
+    unitless_organization_ids: set[int] = field(default_factory=set)
+
+
+def _lock_objectives(chain: Chain) -> _Locked:
     """Lock the chain's objectives by id (PostgreSQL) and read their stored progress."""
     rows = (
         Objective.objects.select_for_update()  # a no-op on SQLite: IMMEDIATE transactions
         .filter(pk__in=chain.ids("o"))
         .order_by("pk")
-        .values_list("pk", "progress", "last_checkin_at")
+        .values_list("pk", "progress", "last_checkin_at", "unit_id", "organization_id")
     )
-    return {pk: (progress, last) for pk, progress, last in rows}
+    locked = _Locked({})
+    for pk, progress, last, unit_id, organization_id in rows:
+        locked.values[pk] = (progress, last)
+        if unit_id is None:
+            locked.unitless_organization_ids.add(organization_id)
+        else:
+            locked.unit_ids.add(unit_id)
+    return locked
+
+
+def _mark_progress_written(locked: _Locked) -> None:
+    """Void the dashboard's stored parts of the units whose objectives the chain holds
+    (reports.parts): one counter per unit, one per organization for objectives without a
+    unit. Units are locked by id first (PostgreSQL) so that concurrent check-ins touching
+    the same units take them in one order."""
+    unit_ids = sorted(locked.unit_ids)
+    if connection.vendor != "sqlite":
+        list(
+            Unit.objects.select_for_update()
+            .filter(_rows(unit_ids))
+            .order_by("pk")
+            .values_list("pk")
+        )
+    Unit.objects.filter(_rows(unit_ids)).update(progress_version=F("progress_version") + 1)
+    unitless = sorted(locked.unitless_organization_ids)
+    ReportVersion.objects.filter(
+        Q(organization_id__in=unitless) if unitless else Q(organization_id__isnull=True)
+    ).update(unitless_version=F("unitless_version") + 1)
 
 
 def _lock_key_results(chain: Chain) -> None:
@@ -400,9 +438,9 @@ def propagate(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int
     chain = collect_chain(objective_ids, key_result_ids)
     if not chain.nodes:
         return
-    objectives = _lock_objectives(chain)
+    locked = _lock_objectives(chain)
     _lock_key_results(chain)
-    computation = _Computation(objectives, _Inputs.load(chain))
+    computation = _Computation(locked.values, _Inputs.load(chain))
     for kind, pk in chain.bottom_up():
         if kind == "k":
             computation.rollup(pk)
@@ -412,6 +450,7 @@ def propagate(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable[int
     _write(
         KeyResult, computation.changed_key_results, ("raw_progress", "progress", "last_checkin_at")
     )
+    _mark_progress_written(locked)
 
 
 def _write(

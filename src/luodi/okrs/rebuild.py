@@ -13,6 +13,7 @@ from decimal import Decimal
 from itertools import groupby
 
 from django.db import transaction
+from django.db.models import F
 
 from luodi.okrs.choices import (
     COUNTING_OBJECTIVE_STATES,
@@ -34,6 +35,7 @@ from luodi.okrs.engine import (
 )
 from luodi.okrs.models import Alignment, KeyResult, Milestone, Objective
 from luodi.orgs.models import Organization
+from luodi.reports.models import ReportVersion
 
 KR_FIELDS = (
     "current",
@@ -215,4 +217,6 @@ def rebuild(*, organization: Organization, write: bool) -> RebuildResult:
             Milestone.objects.bulk_update(
                 [m for m in milestones if m.pk in changed_ms], ["done"], batch_size=500
             )
+            # Bulk updates send no signals: void every stored report of the organization.
+            ReportVersion.objects.filter(organization=organization).update(version=F("version") + 1)
     return result

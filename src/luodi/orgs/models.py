@@ -87,6 +87,9 @@ class Unit(TreeNode):
         related_name="led_units",
         verbose_name=_("leader"),
     )
+    # Bumped by every progress write to an objective of this unit (okrs.engine): the
+    # dashboard's stored parts (reports.parts) of the unit's block are void after it.
+    progress_version = models.PositiveBigIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("unit")

@@ -17,6 +17,7 @@ then reads, rather than in one query per count.
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,22 +27,25 @@ from django.db import connection
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     FloatField,
     IntegerField,
     OuterRef,
     Q,
+    QuerySet,
+    Sum,
     Value,
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Cast, Coalesce, Greatest, Least
 from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 from luodi.checkins.models import CheckIn
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import KeyResultKind, Status
-from luodi.okrs.models import KeyResult, KeyResultContributor, PhaseTarget
+from luodi.okrs.choices import KeyResultKind, Level, ObjectiveState, Status
+from luodi.okrs.models import Alignment, KeyResult, KeyResultContributor, Objective, PhaseTarget
 from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle
@@ -49,6 +53,7 @@ from luodi.reports.scope import (
     KeyResultMeasures,
     KeyResultRow,
     RowMeasures,
+    Scope,
     key_result_rows,
     phased_rows,
 )
@@ -56,6 +61,10 @@ from luodi.reports.scope import (
 STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
 SEVERITY = {str(Status.OFF_TRACK): 0, str(Status.AT_RISK): 1}  # then everything else: 2
 DONE = str(Status.DONE)
+AT_RISK_LIMIT = 10  # the dashboard's list of the worst key results
+LIVE_OBJECTIVE_STATES = [
+    str(s) for s in (ObjectiveState.DRAFT, ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
+]
 CODES = SEVERITY | {str(Status.NOT_STARTED): 2, str(Status.ON_TRACK): 3, DONE: 4}
 STATUS_OF_CODE = {code: key for key, code in CODES.items()}
 
@@ -157,6 +166,14 @@ class KeyResultTally:
     at_risk: list[tuple[KeyResultRow, RowMeasures]] = field(default_factory=list)
     people: int = 0
     checked_in: int = 0
+    # With `people_ids`: who those people are, and who of them checked in (a union over
+    # several tallies is then exact where a sum of counts is not).
+    people_ids: set[int] | None = None
+    checked_in_ids: set[int] | None = None
+    # The first moment after now at which one of the key results may turn stale by the
+    # clock alone (None: never while the cycle keeps its state); a stored tally holds
+    # until then.
+    stale_at: datetime | None = None
 
     @classmethod
     def of(
@@ -169,29 +186,38 @@ class KeyResultTally:
         *,
         organization_id: int,
         week: tuple[datetime, datetime] | None = None,
+        people_ids: bool = False,
     ) -> KeyResultTally:
         """`related_q`: `q` for the rows that point to a key result (phased targets,
         contributors, check-ins: prefix `key_result__`, and their own organization)."""
         sql = StatusSql.for_cycle(cycle, clock)
         measure = KeyResultMeasures(cycle, clock)
         tally = cls(counts={str(key): 0 for key in STATUS_KEYS} | {"stale": 0})
-        worst = tally._scan(q, related_q, sql, limit, organization_id, week)
+        if people_ids:
+            tally.people_ids, tally.checked_in_ids = set(), set()
+        worst, first_stale = tally._scan(q, related_q, sql, limit, organization_id, week)
         phased, plans = phased_rows(related_q)
-        # The worst on pace and every key result with dates, in one query.
-        rows = key_result_rows(q & dated_q(), Q(pk__in=worst))
+        # The worst on pace, the one on pace to turn stale first and every key result with
+        # dates, in one query.
+        rows = key_result_rows(q & dated_q(), Q(pk__in=[*worst, *first_stale]))
         candidates = []
+        stale_at = _StaleClock(sql, cycle, clock)
         for row in rows:
+            if row.pk in first_stale:
+                stale_at.consider(row, None)
             if row.pk in worst:
                 candidates.append((row, measure(row)))
-            elif row.pk not in plans:  # dated, not phased: measured here only
-                candidates.append((row, tally._count(measure(row))))
+            elif row.pk not in plans and (row.start_date or row.due_date):
+                # dated, not phased: measured here only
+                candidates.append((row, tally._count(stale_at.consider(row, measure(row)))))
         for row in phased:
-            m = tally._count(measure(row, plans[row.pk]))
+            m = tally._count(stale_at.consider(row, measure(row, plans[row.pk])))
             if row.start_date is None and row.due_date is None:
                 # The scan counted it on the cycle's pace: take that back.
                 tally._count(measure(row), -1)
             candidates.append((row, m))
         tally.at_risk = _worst(candidates, limit)
+        tally.stale_at = stale_at.first
         return tally
 
     def _count(self, m: RowMeasures, sign: int = 1) -> RowMeasures:
@@ -207,11 +233,12 @@ class KeyResultTally:
         limit: int,
         organization_id: int,
         week: tuple[datetime, datetime] | None,
-    ) -> list[int]:
+    ) -> tuple[list[int], list[int]]:
         """One statement over the key results: counts those without dates by status (the
         phased among them on the cycle's pace too: the caller takes them back), counts the
         people expected to check in and those who did, and returns the ids of the `limit`
-        worst on the cycle's pace (see `_worst`).
+        worst on the cycle's pace (see `_worst`) and the id of the one on the cycle's pace,
+        not stale and not done, whose last check-in is the oldest (the first to turn stale).
 
         Each status costs SQLite about as much as reading the row, so the rows are worked
         out once (a common table expression used several times is materialized) and then
@@ -228,7 +255,9 @@ class KeyResultTally:
                 counted=_flag(~Q(kind=KeyResultKind.ROLLUP)),
             )
             .order_by()
-            .values_list("pk", "owner_id", "dated", "code", "stale", "gap", "counted")
+            .values_list(
+                "pk", "owner_id", "dated", "code", "stale", "gap", "counted", "last_checkin_at"
+            )
         )
         phased = (
             PhaseTarget.objects.filter(organization_id=organization_id)
@@ -238,15 +267,19 @@ class KeyResultTally:
         try:
             inner, params = rows.query.sql_with_params()
         except EmptyResultSet:
-            return []
+            return [], []
         phased_sql, phased_params = phased.query.sql_with_params()
         # Parts: 0 status counts (code, count, stale), 2 the worst on pace, 3 people and
         # check-ins. The NULLs are typed: PostgreSQL takes an untyped one in a subquery for
         # text.
         none = "CAST(NULL AS INTEGER)"
+        done = CODES[DONE]
         statement = (
-            f"WITH s (id, owner_id, dated, code, stale, gap, counted) AS ({inner}) "
+            f"WITH s (id, owner_id, dated, code, stale, gap, counted, last) AS ({inner}) "
             "SELECT 0, code, COUNT(*), SUM(stale) FROM s WHERE dated = 0 GROUP BY code "
+            f"UNION ALL SELECT * FROM (SELECT 1, {none}, id, {none} FROM s "
+            f"WHERE dated = 0 AND stale = 0 AND code < {done} AND last IS NOT NULL "
+            "ORDER BY last, id LIMIT 1) first_stale "
             f"UNION ALL SELECT * FROM (SELECT 2, {none}, id, {none} FROM s "
             f"WHERE dated = 0 AND (code < 2 OR stale = 1) AND id NOT IN ({phased_sql}) "
             "ORDER BY gap DESC, CASE WHEN code < 2 THEN code ELSE 2 END, id "
@@ -254,21 +287,32 @@ class KeyResultTally:
         )
         params = (*params, *phased_params)
         if week is not None:
-            people_sql, people_params = _people_sql(related_q, week)
+            people_sql, people_params = _people_sql(
+                related_q, week, each=self.people_ids is not None
+            )
             statement += f" UNION ALL {people_sql}"
             params = (*params, *people_params)
-        worst = []
+        worst: list[int] = []
+        first_stale: list[int] = []
         with connection.cursor() as cursor:
             cursor.execute(statement, params)
             for part, code, number, extra in cursor.fetchall():
                 if part == 0:
                     self.counts[STATUS_OF_CODE[code]] += number
                     self.counts["stale"] += extra or 0
+                elif part == 1:
+                    first_stale.append(number)
                 elif part == 2:
                     worst.append(number)
+                elif self.people_ids is not None and self.checked_in_ids is not None:
+                    self.people_ids.add(number)
+                    if extra:
+                        self.checked_in_ids.add(number)
                 else:
                     self.people, self.checked_in = number, extra or 0
-        return worst
+        if self.people_ids is not None and self.checked_in_ids is not None:
+            self.people, self.checked_in = len(self.people_ids), len(self.checked_in_ids)
+        return worst, first_stale
 
 
 def dated_q() -> Q:
@@ -276,8 +320,11 @@ def dated_q() -> Q:
     return Q(start_date__isnull=False) | Q(due_date__isnull=False)
 
 
-def _people_sql(related_q: Q, week: tuple[datetime, datetime]) -> tuple[str, tuple]:
-    """Part 3 of `_scan`: (3, NULL, people, checked in). People: the owners of the key
+def _people_sql(
+    related_q: Q, week: tuple[datetime, datetime], *, each: bool = False
+) -> tuple[str, tuple]:
+    """Part 3 of `_scan`: (3, NULL, people, checked in), or with `each` one row per person
+    (3, NULL, person, 1 if checked in else 0). People: the owners of the key
     results `s` that are not roll-ups, and the contributors to those (`related_q`: the same
     key results, for rows pointing to one); checked in: those of them who wrote a check-in
     on one of those key results during the week.
@@ -296,13 +343,41 @@ def _people_sql(related_q: Q, week: tuple[datetime, datetime]) -> tuple[str, tup
     ).order_by()
     contributors_sql, contributors_params = contributors.query.sql_with_params()
     checked_in_sql, checked_in_params = checked_in.values("pk").query.sql_with_params()
+    checked = f"CASE WHEN EXISTS ({checked_in_sql}) THEN 1 ELSE 0 END"
+    columns = f"people.person, {checked}" if each else f"COUNT(*), SUM({checked})"
     sql = (
-        "SELECT 3, CAST(NULL AS INTEGER), COUNT(*), "
-        f"SUM(CASE WHEN EXISTS ({checked_in_sql}) THEN 1 ELSE 0 END) "
+        f"SELECT 3, CAST(NULL AS INTEGER), {columns} "
         "FROM (SELECT owner_id AS person FROM s WHERE counted = 1 AND owner_id IS NOT NULL "
         f"UNION {contributors_sql}) people"
     )
     return sql, (*checked_in_params, *contributors_params)
+
+
+class _StaleClock:
+    """The first moment after now at which a key result may turn stale by the clock alone
+    (`is_stale`: 14 days after its last check-in, or after its start without one)."""
+
+    def __init__(self, sql: StatusSql, cycle: Cycle, clock: Clock) -> None:
+        self.first: datetime | None = None
+        self.active = cycle.state == CycleState.ACTIVE
+        self.clock = clock
+        self.cycle = cycle
+        if self.active and sql.stale_before is None:
+            # Too early in the cycle for anything to be stale: that changes 14 days in.
+            self._keep(clock.start_of(cycle.start_date) + rules.STALE_AFTER)
+
+    def consider(self, row: KeyResultRow, m: RowMeasures | None) -> RowMeasures | None:
+        """Take `row` into account (`m`: its measures; None when it is known to be on the
+        cycle's pace, neither stale nor done). Returns `m`."""
+        if self.active and (m is None or not (m.stale or m.status == DONE)):
+            start = self.clock.start_of(row.start_date or self.cycle.start_date)
+            since = max(row.last_checkin_at or start, start)
+            self._keep(since + rules.STALE_AFTER)
+        return m
+
+    def _keep(self, moment: datetime) -> None:
+        if moment > self.clock.now and (self.first is None or moment < self.first):
+            self.first = moment
 
 
 def _flag(condition: Q) -> Case:
@@ -321,3 +396,78 @@ def _worst(
             flagged.append((-gap, SEVERITY.get(m.status, 2), kr.pk, kr, m))
     worst = heapq.nsmallest(limit, flagged, key=lambda item: item[:3])
     return [(kr, m) for *_, kr, m in worst]
+
+
+# --- objectives by unit ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitGroup:
+    """The scope's objectives of one unit: how many (and how many not company-level), and
+    the sums `weighted_mean` takes (weight × clamped progress, weight) over those with a
+    positive weight."""
+
+    objectives: int
+    below_company: int
+    aligned: int  # of those below company level, how many have a visible parent
+    weighted: float
+    weights: float
+
+
+def unit_groups(scope: Scope) -> dict[int | None, UnitGroup]:
+    """Per unit (None: no unit), one GROUP BY over the scope's objectives."""
+    positive = Q(weight__gt=0)
+    below_company = ~Q(level=Level.COMPANY)
+    weight = Cast("weight", FloatField())
+    clamped = Greatest(Least(Coalesce("progress", Value(0.0)), Value(1.0)), Value(0.0))
+    rows = (
+        Objective.objects.filter(scope.counting_q())
+        .order_by()
+        .values("unit_id")
+        .annotate(
+            n=Count("pk"),
+            below_company=Count("pk", filter=below_company),
+            aligned=Count("pk", filter=below_company & Q(Exists(visible_parent_links(scope)))),
+            weighted=Sum(weight * clamped, filter=positive, output_field=FloatField()),
+            weights=Sum(weight, filter=positive, output_field=FloatField()),
+        )
+        .values_list("unit_id", "n", "below_company", "aligned", "weighted", "weights")
+    )
+    return {
+        unit: UnitGroup(n, below, aligned, weighted or 0.0, weights or 0.0)
+        for unit, n, below, aligned, weighted, weights in rows
+    }
+
+
+def visible_parent_links(scope: Scope) -> QuerySet[Alignment]:
+    """The links of the outer objective to a parent (an objective or a key result's
+    objective) that the viewer can see and that is not cancelled."""
+    parent_objective = "parent_objective__"
+    parent_kr_objective = "parent_key_result__objective__"
+    visible_parent = (
+        Q(parent_objective__isnull=False)
+        & scope.visible_q(parent_objective)
+        & Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
+    ) | (
+        Q(parent_key_result__isnull=False)
+        & scope.visible_q(parent_kr_objective)
+        & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
+    )
+    # The children are restricted to the scope's cycle and units although the outer
+    # objective already is: PostgreSQL, over-estimating each lookup, reads the links of
+    # every child into a hash, and these bound it to the scope's.
+    in_scope = Q(child__cycle_id=scope.cycle.pk)
+    if scope.unit_ids is not None:
+        in_scope &= Q(child__unit_id__in=sorted(scope.unit_ids))
+    elif scope.unitless:
+        in_scope &= Q(child__unit_id__isnull=True)
+    return Alignment.objects.filter(
+        visible_parent & in_scope, organization=scope.organization, child_id=OuterRef("pk")
+    )
+
+
+def mean_of_groups(groups: Iterable[UnitGroup]) -> float | None:
+    """`weighted_mean` over groups of objectives, each group as its own weighted mean with
+    the group's total weight: the same value as over the objectives themselves, with one
+    Decimal operation per group (units) rather than per objective."""
+    return rules.weighted_mean((g.weighted / g.weights, g.weights) for g in groups if g.weights > 0)

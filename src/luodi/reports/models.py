@@ -18,6 +18,9 @@ class ReportVersion(models.Model):
         Organization, on_delete=models.CASCADE, primary_key=True, related_name="+"
     )
     version = models.PositiveBigIntegerField(default=0)
+    # Bumped by every progress write to an objective without a unit (okrs.engine); units
+    # keep their own counter (Unit.progress_version).
+    unitless_version = models.PositiveBigIntegerField(default=0)
 
 
 class StoredTrend(models.Model):
@@ -37,5 +40,31 @@ class StoredTrend(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "version", "key"], name="stored_trend_unique"
+            )
+        ]
+
+
+class DashboardPart(models.Model):
+    """What the dashboard counts over one block of units in one cycle, for a viewer who
+    sees every objective (`reports.parts`): status counts, people, the worst key results
+    and the objectives' sums per unit.
+
+    `stamp` digests everything the part depends on (report version, the block's progress
+    versions, the day, the rules' settings); `valid_until` is the first moment a key
+    result of the block turns stale by the clock alone.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey("orgs.Cycle", on_delete=models.CASCADE, related_name="+")
+    block = models.CharField(max_length=24)  # "u<unit id>", or "none": objectives without a unit
+    stamp = models.CharField(max_length=64)
+    valid_until = models.DateTimeField(null=True)
+    payload = models.JSONField()
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cycle", "block"], name="dashboard_part_unique"
             )
         ]

@@ -8,7 +8,7 @@ may see (`visible_objectives_q`): a report is computed over the visible set only
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import NamedTuple
@@ -38,20 +38,24 @@ class UnitTree:
     names: dict[int, str]
     parent_of: dict[int, int | None]
     children: dict[int | None, list[int]]  # ordered by name, then id; None: top-level units
+    progress_versions: dict[int, int] = field(default_factory=dict)  # Unit.progress_version
 
     @classmethod
     def load(cls, organization: Organization) -> UnitTree:
         rows = sorted(
-            Unit.objects.filter(organization=organization).values_list("pk", "parent_id", "name"),
+            Unit.objects.filter(organization=organization).values_list(
+                "pk", "parent_id", "name", "progress_version"
+            ),
             key=lambda row: (row[2], row[0]),
         )
         children: dict[int | None, list[int]] = {}
-        for pk, parent_id, _name in rows:
+        for pk, parent_id, _name, _version in rows:
             children.setdefault(parent_id, []).append(pk)
         return cls(
-            names={pk: name for pk, _parent, name in rows},
-            parent_of={pk: parent for pk, parent, _name in rows},
+            names={pk: name for pk, _parent, name, _version in rows},
+            parent_of={pk: parent for pk, parent, _name, _version in rows},
             children=children,
+            progress_versions={pk: version for pk, _parent, _name, version in rows},
         )
 
     def subtree(self, unit_id: int) -> set[int]:
@@ -77,6 +81,7 @@ class Scope:
     viewer: Viewer
     cycle: Cycle
     unit_ids: frozenset[int] | None = None  # None: the whole organization
+    unitless: bool = False  # only the objectives without a unit (unit_ids must be None)
 
     def visible_q(self, prefix: str = "") -> Q:
         """Objectives of the organization that the viewer may see, in any cycle."""
@@ -89,6 +94,8 @@ class Scope:
         q = self.visible_q(prefix) & Q(**{f"{prefix}cycle_id": self.cycle.pk})
         if self.unit_ids is not None:
             q &= Q(**{f"{prefix}unit_id__in": sorted(self.unit_ids)})
+        elif self.unitless:
+            q &= Q(**{f"{prefix}unit_id__isnull": True})
         return q
 
     def counting_q(self, prefix: str = "") -> Q:

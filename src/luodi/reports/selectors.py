@@ -6,22 +6,25 @@ in Python; both see only what the viewer may see.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Exists, FloatField, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Cast, Coalesce, Greatest, Least
+from django.db.models import Q
 
 from luodi.accounts.models import User
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import Level, ObjectiveState, Status
-from luodi.okrs.models import Alignment, Objective
+from luodi.okrs.choices import Status
 from luodi.okrs.permissions import viewer_for
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
-from luodi.reports.aggregates import KeyResultTally
+from luodi.reports import parts
+from luodi.reports.aggregates import (
+    AT_RISK_LIMIT,
+    KeyResultTally,
+    UnitGroup,
+    mean_of_groups,
+    unit_groups,
+)
 from luodi.reports.alignment import (
     AlignmentBranch,
     AlignmentForest,
@@ -31,11 +34,7 @@ from luodi.reports.alignment import (
 from luodi.reports.scope import KeyResultRow, RowMeasures, Scope, UnitTree
 from luodi.reports.trend import scope_trend
 
-AT_RISK_LIMIT = 10
 STATUS_KEYS = (Status.NOT_STARTED, Status.ON_TRACK, Status.AT_RISK, Status.OFF_TRACK, Status.DONE)
-LIVE_OBJECTIVE_STATES = [
-    str(s) for s in (ObjectiveState.DRAFT, ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
-]
 
 
 def alignment_tree(
@@ -168,19 +167,21 @@ def dashboard(
     clock = clock or Clock.for_org(organization)
     units = UnitTree.load(organization)
     unit_ids = None if unit_id is None else frozenset(units.subtree(unit_id))
-    scope = Scope(organization, viewer_for(organization, user), cycle, unit_ids)
-    groups = _unit_groups(scope)
-    progress = _mean_of_groups(groups.values())
-    monday = clock.today - timedelta(days=clock.today.weekday())
-    tally = KeyResultTally.of(
-        scope.active_key_results_q(),
-        Q(organization=organization) & scope.active_key_results_q("key_result__"),
-        cycle,
-        clock,
-        AT_RISK_LIMIT,
-        organization_id=organization.pk,
-        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
+    viewer = viewer_for(organization, user)
+    scope = Scope(organization, viewer, cycle, unit_ids)
+    composed = parts.compose(
+        organization=organization,
+        viewer=viewer,
+        cycle=cycle,
+        units=units,
+        unit_id=unit_id,
+        clock=clock,
     )
+    if composed is not None:
+        groups, tally = composed.groups, composed.tally
+    else:
+        groups, tally = _at_once(scope, clock)
+    progress = mean_of_groups(groups.values())
     return {
         "progress": progress,
         "expected_progress": rules.time_fraction(clock.today, cycle.start_date, cycle.end_date),
@@ -195,74 +196,19 @@ def dashboard(
     }
 
 
-@dataclass(frozen=True)
-class UnitGroup:
-    """The scope's objectives of one unit: how many (and how many not company-level), and
-    the sums `weighted_mean` takes (weight × clamped progress, weight) over those with a
-    positive weight."""
-
-    objectives: int
-    below_company: int
-    aligned: int  # of those below company level, how many have a visible parent
-    weighted: float
-    weights: float
-
-
-def _unit_groups(scope: Scope) -> dict[int | None, UnitGroup]:
-    """Per unit (None: no unit), one GROUP BY over the scope's objectives."""
-    positive = Q(weight__gt=0)
-    below_company = ~Q(level=Level.COMPANY)
-    weight = Cast("weight", FloatField())
-    clamped = Greatest(Least(Coalesce("progress", Value(0.0)), Value(1.0)), Value(0.0))
-    rows = (
-        Objective.objects.filter(scope.counting_q())
-        .order_by()
-        .values("unit_id")
-        .annotate(
-            n=Count("pk"),
-            below_company=Count("pk", filter=below_company),
-            aligned=Count("pk", filter=below_company & Q(Exists(_visible_parent_links(scope)))),
-            weighted=Sum(weight * clamped, filter=positive, output_field=FloatField()),
-            weights=Sum(weight, filter=positive, output_field=FloatField()),
-        )
-        .values_list("unit_id", "n", "below_company", "aligned", "weighted", "weights")
+def _at_once(scope: Scope, clock: Clock) -> tuple[dict[int | None, UnitGroup], KeyResultTally]:
+    """The dashboard's inputs read from the whole scope (see `parts` for the stored way)."""
+    monday = clock.today - timedelta(days=clock.today.weekday())
+    tally = KeyResultTally.of(
+        scope.active_key_results_q(),
+        Q(organization=scope.organization) & scope.active_key_results_q("key_result__"),
+        scope.cycle,
+        clock,
+        AT_RISK_LIMIT,
+        organization_id=scope.organization.pk,
+        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
     )
-    return {
-        unit: UnitGroup(n, below, aligned, weighted or 0.0, weights or 0.0)
-        for unit, n, below, aligned, weighted, weights in rows
-    }
-
-
-def _visible_parent_links(scope: Scope) -> QuerySet[Alignment]:
-    """The links of the outer objective to a parent (an objective or a key result's
-    objective) that the viewer can see and that is not cancelled."""
-    parent_objective = "parent_objective__"
-    parent_kr_objective = "parent_key_result__objective__"
-    visible_parent = (
-        Q(parent_objective__isnull=False)
-        & scope.visible_q(parent_objective)
-        & Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
-    ) | (
-        Q(parent_key_result__isnull=False)
-        & scope.visible_q(parent_kr_objective)
-        & Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
-    )
-    # The children are restricted to the scope's cycle and units although the outer
-    # objective already is: PostgreSQL, over-estimating each lookup, reads the links of
-    # every child into a hash, and these bound it to the scope's.
-    in_scope = Q(child__cycle_id=scope.cycle.pk)
-    if scope.unit_ids is not None:
-        in_scope &= Q(child__unit_id__in=sorted(scope.unit_ids))
-    return Alignment.objects.filter(
-        visible_parent & in_scope, organization=scope.organization, child_id=OuterRef("pk")
-    )
-
-
-def _mean_of_groups(groups: Iterable[UnitGroup]) -> float | None:
-    """`weighted_mean` over groups of objectives, each group as its own weighted mean with
-    the group's total weight: the same value as over the objectives themselves, with one
-    Decimal operation per group (units) rather than per objective."""
-    return rules.weighted_mean((g.weighted / g.weights, g.weights) for g in groups if g.weights > 0)
+    return unit_groups(scope), tally
 
 
 def _unit_breakdown(
@@ -282,7 +228,7 @@ def _unit_breakdown(
                 "unit_id": pk,
                 "parent_id": units.parent_of.get(pk),
                 "name": units.names.get(pk, ""),
-                "progress": _mean_of_groups(inside),
+                "progress": mean_of_groups(inside),
                 "objectives": sum(g.objectives for g in inside),
             }
         )

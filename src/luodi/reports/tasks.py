@@ -9,7 +9,7 @@ from huey.exceptions import TaskLockedException
 
 from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
-from luodi.reports import trend
+from luodi.reports import parts, trend
 
 
 @db_task()
@@ -32,3 +32,17 @@ def rebuild_trend(
                 trend.rebuild(organization, cycle, unit_ids, days, clock)
     except TaskLockedException:
         return  # another worker is sweeping this scope now
+
+
+@db_task()
+def fill_dashboard_parts(organization_id: int, cycle_id: int) -> None:
+    """Store every dashboard part of one cycle (`parts.py`) after a view found many missing.
+
+    One fill at a time per cycle; a fill that finds every part fresh does nothing."""
+    organization = Organization.objects.get(pk=organization_id)
+    cycle = Cycle.objects.get(pk=cycle_id, organization=organization)
+    try:
+        with HUEY.lock_task(f"luodi.reports.parts.{organization_id}.{cycle_id}"):
+            parts.fill(organization, cycle, Clock.for_org(organization))
+    except TaskLockedException:
+        return

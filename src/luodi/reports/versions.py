@@ -14,6 +14,8 @@ The writes are caught by model signals rather than calls in every service:
 - key results: every save except a check-in's (it writes only the progress columns, and
   check-ins made today change no past point), every delete;
 - alignments: every save and delete made one by one;
+- units: every save and delete (the dashboard's stored parts are per block of units, and a
+  full save writes a unit's progress counter back as it was read);
 - check-ins: a check-in saved with a time before today (backdated) moves past points.
   Check-ins are never deleted on their own, only with their key result (which bumps).
 """
@@ -29,7 +31,7 @@ from luodi.checkins.models import CheckIn
 from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.rebuild import KR_FIELDS
 from luodi.okrs.selectors import Clock
-from luodi.orgs.models import Organization
+from luodi.orgs.models import Organization, Unit
 from luodi.reports.models import ReportVersion
 
 # What a check-in writes on its key result (checkins.services saves exactly these): no
@@ -59,7 +61,7 @@ def _organization_saved(instance: Organization, created: bool, raw: bool, **_: A
         ReportVersion.objects.get_or_create(organization=instance)
 
 
-def _structure_changed(instance: Objective | Alignment, **_: Any) -> None:
+def _structure_changed(instance: Objective | Alignment | Unit, **_: Any) -> None:
     bump(instance.organization_id)
 
 
@@ -79,7 +81,7 @@ def connect() -> None:
     """Called once from the app config."""
     uid = "luodi.reports.versions"
     post_save.connect(_organization_saved, sender=Organization, dispatch_uid=f"{uid}.org")
-    for model in (Objective, Alignment):
+    for model in (Objective, Alignment, Unit):
         post_save.connect(_structure_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
         post_delete.connect(
             _structure_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}.delete"

@@ -1,0 +1,290 @@
+"""Stored dashboard parts: the whole-organization dashboard without reading the whole cycle.
+
+At 10,000 people a cycle holds ~130,000 key results; working their statuses, people and
+objectives out takes about a second. A dashboard over the whole organization (or a unit
+near the top) is instead the sum of parts, one per block of units:
+
+- a block is a unit at depth `BLOCK_DEPTH` with everything below it, or one unit above that
+  depth on its own, or the objectives without a unit;
+- a part holds what the dashboard needs from the block: key results by status (and stale),
+  the people expected to check in and those who did this week (as ids: a person may work
+  in several blocks, so sets are united, not counts added), the block's worst key results
+  (the dashboard's at-risk list is the worst of the parts' worst), and per unit the sums
+  the objectives' weighted progress and alignment coverage are made of. Every one of them
+  adds up exactly (tests/reports/test_parts.py compares with the dashboard computed at once);
+- a part is stored in the database (every worker process shares it) under a stamp of what
+  it depends on: the report version (structure edits, `versions.py`), the block's progress
+  versions (bumped by every check-in's chain, `okrs.engine`), the day, the rules' settings
+  and the cycle. It also expires when a key result of the block turns stale by the clock.
+
+So after a check-in only the blocks its chain touched (its department and the units above)
+are worked out again. Parts are made for viewers who see every objective (admins): what
+others see differs person by person, and their dashboards are computed at once. When more
+than `INLINE_LIMIT` parts are missing (a new day, a structure edit), the request computes the
+dashboard at once and a background task (`tasks.fill_dashboard_parts`) stores every part.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from luodi.okrs.permissions import Viewer
+from luodi.okrs.selectors import Clock
+from luodi.orgs.choices import Role
+from luodi.orgs.models import Cycle, Organization
+from luodi.reports.aggregates import AT_RISK_LIMIT, KeyResultTally, UnitGroup, _worst, unit_groups
+from luodi.reports.models import DashboardPart, ReportVersion
+from luodi.reports.scope import KeyResultRow, RowMeasures, Scope, UnitTree
+
+BLOCK_DEPTH = 2  # company → divisions → departments: a block is about a department
+INLINE_LIMIT = 4  # a check-in's chain touches its department's block and the units above
+FORMAT = 1  # bump when the payload's shape changes
+
+
+@dataclass(frozen=True)
+class Block:
+    key: str  # "u<unit id>", or "none"
+    unit_ids: frozenset[int] | None  # None: the objectives without a unit
+    version: int
+
+
+@dataclass
+class Composed:
+    """The dashboard's inputs, summed over the parts."""
+
+    groups: dict[int | None, UnitGroup]
+    tally: KeyResultTally
+
+
+def blocks_of(units: UnitTree, unit_id: int | None, unitless_version: int) -> list[Block] | None:
+    """The blocks that make up the scope (the whole organization when `unit_id` is None),
+    or None when the unit lies below the block depth (its dashboard is small: computed at
+    once)."""
+    depth = _depth(units, unit_id) if unit_id is not None else -1
+    if depth > BLOCK_DEPTH:
+        return None
+    found: list[Block] = []
+    stack = [unit_id] if unit_id is not None else list(units.children.get(None, []))
+    depths = {pk: depth if unit_id is not None else 0 for pk in stack}
+    while stack:
+        pk = stack.pop()
+        if depths[pk] < BLOCK_DEPTH:
+            found.append(_block(units, pk, frozenset({pk})))
+            for child in units.children.get(pk, []):
+                depths[child] = depths[pk] + 1
+                stack.append(child)
+        else:
+            found.append(_block(units, pk, frozenset(units.subtree(pk))))
+    if unit_id is None:
+        found.append(Block("none", None, unitless_version))
+    return found
+
+
+def _depth(units: UnitTree, unit_id: int) -> int:
+    depth, parent = 0, units.parent_of.get(unit_id)
+    while parent is not None:
+        depth, parent = depth + 1, units.parent_of.get(parent)
+    return depth
+
+
+def _block(units: UnitTree, pk: int, unit_ids: frozenset[int]) -> Block:
+    version = sum(units.progress_versions.get(u, 0) for u in unit_ids)
+    return Block(f"u{pk}", unit_ids, version)
+
+
+@dataclass
+class _Found:
+    blocks: list[Block]
+    stamps: dict[str, str]
+    stored: dict[str, dict[str, Any]]  # fresh parts' payloads by block key
+    missing: list[Block]
+
+
+def _find(
+    organization: Organization, cycle: Cycle, units: UnitTree, unit_id: int | None, clock: Clock
+) -> _Found | None:
+    versions = (
+        ReportVersion.objects.filter(organization=organization)
+        .values_list("version", "unitless_version")
+        .first()
+    )
+    blocks = blocks_of(units, unit_id, versions[1] if versions else 0)
+    if versions is None or blocks is None:
+        return None
+    stamps = {b.key: _stamp(versions[0], b, cycle, clock) for b in blocks}
+    stored = {
+        key: payload
+        for key, stamp, valid_until, payload in DashboardPart.objects.filter(
+            organization=organization, cycle=cycle, block__in=sorted(stamps)
+        ).values_list("block", "stamp", "valid_until", "payload")
+        if stamp == stamps[key] and (valid_until is None or valid_until > clock.now)
+    }
+    return _Found(blocks, stamps, stored, [b for b in blocks if b.key not in stored])
+
+
+def compose(
+    *,
+    organization: Organization,
+    viewer: Viewer,
+    cycle: Cycle,
+    units: UnitTree,
+    unit_id: int | None,
+    clock: Clock,
+) -> Composed | None:
+    """The scope's dashboard inputs from stored parts, computing at most `INLINE_LIMIT`
+    missing ones; None when the scope cannot be composed or more parts are missing (the
+    caller computes at once; a background task fills the parts)."""
+    if not viewer.is_admin:
+        return None
+    found = _find(organization, cycle, units, unit_id, clock)
+    if found is None:
+        return None
+    if len(found.missing) > INLINE_LIMIT:
+        transaction.on_commit(lambda: _fill_later(organization.pk, cycle.pk))
+        return None
+    computed = {b.key: compute(organization, viewer, cycle, b, clock) for b in found.missing}
+    if computed:
+        _store(organization, cycle, found.stamps, computed)
+    fresh = [payload for payload, _until in computed.values()]
+    return _sum([*found.stored.values(), *fresh])
+
+
+def fill(organization: Organization, cycle: Cycle, clock: Clock) -> int:
+    """Compute and store every missing part of the organization's cycle; returns how many."""
+    found = _find(organization, cycle, UnitTree.load(organization), None, clock)
+    if found is None or not found.missing:
+        return 0
+    viewer = Viewer(0, Role.ADMIN, frozenset(), frozenset(), frozenset(), organization.pk)
+    computed = {b.key: compute(organization, viewer, cycle, b, clock) for b in found.missing}
+    _store(organization, cycle, found.stamps, computed)
+    return len(computed)
+
+
+def _fill_later(organization_id: int, cycle_id: int) -> None:
+    from luodi.reports.tasks import fill_dashboard_parts
+
+    fill_dashboard_parts(organization_id, cycle_id)
+
+
+def compute(
+    organization: Organization,
+    viewer: Viewer,
+    cycle: Cycle,
+    block: Block,
+    clock: Clock,
+) -> tuple[dict[str, Any], datetime | None]:
+    """One block's part, and until when it holds by the clock."""
+    scope = Scope(organization, viewer, cycle, block.unit_ids, unitless=block.unit_ids is None)
+    groups = unit_groups(scope)
+    monday = clock.today - timedelta(days=clock.today.weekday())
+    tally = KeyResultTally.of(
+        scope.active_key_results_q(),
+        Q(organization=organization) & scope.active_key_results_q("key_result__"),
+        cycle,
+        clock,
+        AT_RISK_LIMIT,
+        organization_id=organization.pk,
+        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
+        people_ids=True,
+    )
+    payload = {
+        "counts": tally.counts,
+        "people": sorted(tally.people_ids or ()),
+        "checked_in": sorted(tally.checked_in_ids or ()),
+        "at_risk": [[_row_json(kr), list(m)] for kr, m in tally.at_risk],
+        "groups": [[unit, *_group_values(g)] for unit, g in groups.items()],
+    }
+    return payload, tally.stale_at
+
+
+def _store(
+    organization: Organization,
+    cycle: Cycle,
+    stamps: dict[str, str],
+    computed: dict[str, tuple[dict[str, Any], datetime | None]],
+) -> None:
+    now = timezone.now()
+    DashboardPart.objects.bulk_create(
+        [
+            DashboardPart(
+                organization=organization,
+                cycle=cycle,
+                block=key,
+                stamp=stamps[key],
+                valid_until=until,
+                payload=payload,
+                computed_at=now,
+            )
+            for key, (payload, until) in sorted(computed.items())
+        ],
+        update_conflicts=True,
+        unique_fields=["organization", "cycle", "block"],
+        update_fields=["stamp", "valid_until", "payload", "computed_at"],
+    )
+
+
+def _sum(payloads: list[dict[str, Any]]) -> Composed:
+    tally = KeyResultTally(counts={}, people_ids=set(), checked_in_ids=set())
+    groups: dict[int | None, UnitGroup] = {}
+    candidates: list[tuple[KeyResultRow, RowMeasures]] = []
+    for payload in payloads:
+        for key, number in payload["counts"].items():
+            tally.counts[key] = tally.counts.get(key, 0) + number
+        tally.people_ids.update(payload["people"])  # type: ignore[union-attr]
+        tally.checked_in_ids.update(payload["checked_in"])  # type: ignore[union-attr]
+        candidates += [(_row_from_json(kr), RowMeasures(*m)) for kr, m in payload["at_risk"]]
+        for unit, *values in payload["groups"]:
+            groups[unit] = UnitGroup(*values)  # a unit lies in one block only
+    tally.people = len(tally.people_ids)  # type: ignore[arg-type]
+    tally.checked_in = len(tally.checked_in_ids)  # type: ignore[arg-type]
+    tally.at_risk = _worst(candidates, AT_RISK_LIMIT)
+    return Composed(groups, tally)
+
+
+def _group_values(g: UnitGroup) -> list[Any]:
+    return [g.objectives, g.below_company, g.aligned, g.weighted, g.weights]
+
+
+def _row_json(kr: KeyResultRow) -> list[Any]:
+    return [
+        value.isoformat() if isinstance(value, date | datetime) else value
+        for value in (getattr(kr, name) for name in KeyResultRow.__slots__)
+    ]
+
+
+def _row_from_json(values: list[Any]) -> KeyResultRow:
+    row = KeyResultRow(*values)
+    if row.last_checkin_at is not None:
+        row.last_checkin_at = datetime.fromisoformat(row.last_checkin_at)  # type: ignore[arg-type]
+    if row.start_date is not None:
+        row.start_date = date.fromisoformat(row.start_date)  # type: ignore[arg-type]
+    if row.due_date is not None:
+        row.due_date = date.fromisoformat(row.due_date)  # type: ignore[arg-type]
+    return row
+
+
+def _stamp(version: int, block: Block, cycle: Cycle, clock: Clock) -> str:
+    """Everything a part depends on besides its block's rows (and the clock's stale
+    moments, kept as `valid_until`)."""
+    inputs = [
+        FORMAT,
+        version,
+        block.key,
+        block.version,
+        sorted(block.unit_ids) if block.unit_ids is not None else None,
+        clock.today.isoformat(),
+        str(clock.zone),
+        repr(clock.tolerance),
+        cycle.start_date.isoformat(),
+        cycle.end_date.isoformat(),
+        str(cycle.state),
+    ]
+    return hashlib.sha256(json.dumps(inputs).encode()).hexdigest()
