@@ -22,6 +22,7 @@ from luodi.orgs.models import Cycle, Membership, Organization, Unit
 
 SCENARIOS = {
     "company dashboard",
+    "dashboard after check-in",
     "department dashboard",
     "company map",
     "map expand step",
