@@ -436,3 +436,24 @@ def test_a_person_in_two_blocks_is_counted_once(deep: Deep, spy: dict[str, list[
     assert sum(len(p) for p in people.values()) > composed["checkin_people"]
     # This week: owner (k1), carol (k3), bob (k4, k7); alice and dave did not.
     assert composed["checkin_done"] == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", [None, "Sales", "Team A", "Squad"])
+@pytest.mark.parametrize("who", ["owner", "carol"])
+def test_looking_up_from_few_key_results_counts_the_same(
+    deep: Deep, unit: str | None, who: str
+) -> None:
+    """`few` (phased targets and contributors looked up from the scope's key results) is
+    an access path only: forced on and off, the dashboard computed at once is the same."""
+    from luodi.reports import selectors
+
+    user = deep.owner if who == "owner" else deep.small.carol
+    boards = {}
+    original = selectors._at_once
+    for few in (False, True):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(selectors, "_at_once", lambda s, c, few_=few, **_: original(s, c, few=few_))
+            boards[few] = _direct(deep, user, unit)
+    assert_same(boards[True], boards[False])
+    assert boards[True]["checkin_people"] > 0

@@ -187,15 +187,22 @@ class KeyResultTally:
         organization_id: int,
         week: tuple[datetime, datetime] | None = None,
         people_ids: bool = False,
+        few: bool = False,
     ) -> KeyResultTally:
         """`related_q`: `q` for the rows that point to a key result (phased targets,
-        contributors, check-ins: prefix `key_result__`, and their own organization)."""
+        contributors, check-ins: prefix `key_result__`, and their own organization).
+
+        `few`: `q` holds a small part of the organization (some units): the phased targets
+        and contributors are then looked up from its key results rather than read for the
+        whole organization and matched."""
         sql = StatusSql.for_cycle(cycle, clock)
         measure = KeyResultMeasures(cycle, clock)
         tally = cls(counts={str(key): 0 for key in STATUS_KEYS} | {"stale": 0})
         if people_ids:
             tally.people_ids, tally.checked_in_ids = set(), set()
-        worst, first_stale = tally._scan(q, related_q, sql, limit, organization_id, week)
+        worst, first_stale = tally._scan(q, related_q, sql, limit, organization_id, week, few)
+        if few:
+            related_q = Q(key_result__in=KeyResult.objects.filter(q).order_by().values("pk"))
         phased, plans = phased_rows(related_q)
         # The worst on pace, the one on pace to turn stale first and every key result with
         # dates, in one query.
@@ -233,6 +240,7 @@ class KeyResultTally:
         limit: int,
         organization_id: int,
         week: tuple[datetime, datetime] | None,
+        few: bool = False,
     ) -> tuple[list[int], list[int]]:
         """One statement over the key results: counts those without dates by status (the
         phased among them on the cycle's pace too: the caller takes them back), counts the
@@ -269,6 +277,11 @@ class KeyResultTally:
         except EmptyResultSet:
             return [], []
         phased_sql, phased_params = phased.query.sql_with_params()
+        not_phased = f"id NOT IN ({phased_sql})"
+        if few:  # ask the phased targets' key result index, for the few listed
+            table, column = PhaseTarget._meta.db_table, PhaseTarget._meta.get_field("key_result")
+            not_phased = f"NOT EXISTS (SELECT 1 FROM {table} WHERE {column.column} = s.id)"
+            phased_params = ()
         # Parts: 0 status counts (code, count, stale), 2 the worst on pace, 3 people and
         # check-ins. The NULLs are typed: PostgreSQL takes an untyped one in a subquery for
         # text.
@@ -281,14 +294,14 @@ class KeyResultTally:
             f"WHERE dated = 0 AND stale = 0 AND code < {done} AND last IS NOT NULL "
             "ORDER BY last, id LIMIT 1) first_stale "
             f"UNION ALL SELECT * FROM (SELECT 2, {none}, id, {none} FROM s "
-            f"WHERE dated = 0 AND (code < 2 OR stale = 1) AND id NOT IN ({phased_sql}) "
+            f"WHERE dated = 0 AND (code < 2 OR stale = 1) AND {not_phased} "
             "ORDER BY gap DESC, CASE WHEN code < 2 THEN code ELSE 2 END, id "
             f"LIMIT {int(limit)}) worst"
         )
         params = (*params, *phased_params)
         if week is not None:
             people_sql, people_params = _people_sql(
-                related_q, week, each=self.people_ids is not None
+                related_q, week, each=self.people_ids is not None, few=few
             )
             statement += f" UNION ALL {people_sql}"
             params = (*params, *people_params)
@@ -321,7 +334,7 @@ def dated_q() -> Q:
 
 
 def _people_sql(
-    related_q: Q, week: tuple[datetime, datetime], *, each: bool = False
+    related_q: Q, week: tuple[datetime, datetime], *, each: bool = False, few: bool = False
 ) -> tuple[str, tuple]:
     """Part 3 of `_scan`: (3, NULL, people, checked in), or with `each` one row per person
     (3, NULL, person, 1 if checked in else 0). People: the owners of the key
@@ -342,6 +355,13 @@ def _people_sql(
         created_at__lt=week[1],
     ).order_by()
     contributors_sql, contributors_params = contributors.query.sql_with_params()
+    if few:  # through the (key result, user) index, from the few key results of `s`
+        table = KeyResultContributor._meta.db_table
+        contributors_sql = (
+            f"SELECT c.user_id FROM {table} c INNER JOIN s ON s.id = c.key_result_id "
+            "WHERE s.counted = 1"
+        )
+        contributors_params = ()
     checked_in_sql, checked_in_params = checked_in.values("pk").query.sql_with_params()
     checked = f"CASE WHEN EXISTS ({checked_in_sql}) THEN 1 ELSE 0 END"
     columns = f"people.person, {checked}" if each else f"COUNT(*), SUM({checked})"

@@ -194,6 +194,7 @@ def compute(
         organization_id=organization.pk,
         week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
         people_ids=True,
+        few=True,  # a block is a department at most
     )
     payload = {
         "counts": tally.counts,

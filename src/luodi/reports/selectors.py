@@ -180,7 +180,9 @@ def dashboard(
     if composed is not None:
         groups, tally = composed.groups, composed.tally
     else:
-        groups, tally = _at_once(scope, clock)
+        # A unit's subtree is "few" key results when it is a small part of the organization.
+        few = unit_ids is not None and len(unit_ids) * 4 <= len(units.names)
+        groups, tally = _at_once(scope, clock, few=few)
     progress = mean_of_groups(groups.values())
     return {
         "progress": progress,
@@ -196,7 +198,9 @@ def dashboard(
     }
 
 
-def _at_once(scope: Scope, clock: Clock) -> tuple[dict[int | None, UnitGroup], KeyResultTally]:
+def _at_once(
+    scope: Scope, clock: Clock, *, few: bool
+) -> tuple[dict[int | None, UnitGroup], KeyResultTally]:
     """The dashboard's inputs read from the whole scope (see `parts` for the stored way)."""
     monday = clock.today - timedelta(days=clock.today.weekday())
     tally = KeyResultTally.of(
@@ -207,6 +211,7 @@ def _at_once(scope: Scope, clock: Clock) -> tuple[dict[int | None, UnitGroup], K
         AT_RISK_LIMIT,
         organization_id=scope.organization.pk,
         week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
+        few=few,
     )
     return unit_groups(scope), tally
 
