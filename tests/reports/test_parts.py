@@ -70,14 +70,17 @@ class Deep:
             "none": "none"
         }
 
-    def stored(self) -> dict[str, tuple[str, datetime | None, datetime, dict]]:
-        """Stored parts by block name: stamp, valid_until, computed_at, payload."""
-        names = {key: name for name, key in self.blocks().items()}
+    def stored(self, kind: str = "all") -> dict[str, tuple[str, datetime | None, datetime, dict]]:
+        """Stored parts of one kind ("all": for admins, "public": for everyone else) by
+        block name: stamp, valid_until, computed_at, payload."""
+        prefix = "" if kind == "all" else "p:"
+        names = {prefix + key: name for name, key in self.blocks().items()}
         return {
             names[block]: (stamp, until, computed_at, payload)
             for block, stamp, until, computed_at, payload in DashboardPart.objects.filter(
                 organization=self.org, cycle=self.cycle
             ).values_list("block", "stamp", "valid_until", "computed_at", "payload")
+            if block in names
         }
 
 
@@ -217,8 +220,8 @@ def test_composed_dashboard_equals_the_one_computed_at_once(
     direct = _direct(deep, unit=unit)
     assert spy["scans"] == [False]  # the direct path scans the scope once
     assert DashboardPart.objects.count() == 0
-    assert _fill(deep) == 5
-    assert set(deep.stored()) == set(deep.blocks())
+    assert _fill(deep) == 10  # five blocks, each for admins and for everyone else
+    assert set(deep.stored()) == set(deep.stored("public")) == set(deep.blocks())
     assert _fill(deep) == 0  # all fresh
     composed = _composed_from_storage(deep, spy, unit=unit)
     assert_same(composed, direct)
@@ -376,14 +379,17 @@ def test_just_past_midnight_no_part_of_yesterday_is_served(
 
 
 @pytest.mark.django_db
-def test_a_member_dashboard_is_computed_at_once(deep: Deep, spy: dict[str, list[Any]]) -> None:
+def test_a_member_dashboard_is_composed_from_the_public_parts(
+    deep: Deep, spy: dict[str, list[Any]]
+) -> None:
     _fill(deep)
-    stored = deep.stored()
+    stored = {kind: deep.stored(kind) for kind in ("all", "public")}
     spy["scans"].clear()
     carol = _board(deep, deep.small.carol)
-    assert spy["composed"] == [None]
-    assert spy["scans"] == [False]
-    assert deep.stored() == stored  # nothing stored for her
+    assert spy["composed"] != [None]
+    # No block is scanned again: only what carol sees beyond the public parts (little).
+    assert spy["scans"] == [True]
+    assert {kind: deep.stored(kind) for kind in ("all", "public")} == stored
     assert_same(carol, _direct(deep, deep.small.carol))
     owner = _composed_from_storage(deep, spy)
     # bob's private O7 (k7 on track) counts for the owner, not for carol.
@@ -392,6 +398,49 @@ def test_a_member_dashboard_is_computed_at_once(deep: Deep, spy: dict[str, list[
     assert deep.k["k7"].pk not in [r["id"] for r in carol["at_risk"]]
     sales = next(u for u in carol["units"] if u["name"] == "Sales")
     assert sales["objectives"] == 4  # O2, O3, O8, O9 (not O7)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("unit", [None, "Ops"])
+def test_what_only_one_member_sees_counts_for_her_alone(
+    deep: Deep, spy: dict[str, list[Any]], unit: str | None
+) -> None:
+    """carol's private objective (with an off-track key result) and her public objective
+    aligned to it only: both count for carol (the public one as aligned), for alice the
+    public one counts as not aligned and the private one not at all."""
+    carol, alice = deep.small.carol, deep.small.alice
+    secret = make_objective(
+        deep.org, carol, deep.cycle, title="O10", level="individual", visibility="private"
+    )
+    secret_kr = make_metric(secret, carol, target="10", title="k11")
+    checkin_submit(key_result=secret_kr, actor=carol, value="0", confidence=1, at=T1)
+    below = make_objective(
+        deep.org,
+        carol,
+        deep.cycle,
+        title="O11",
+        level="individual",
+        alignments=[{"parent_objective_id": secret.pk}],
+    )
+    make_metric(below, carol, target="10", title="k12")
+    _fill(deep)
+    hidden = [
+        entry
+        for *_, payload in deep.stored("public").values()
+        for entry in payload["hidden_parents"]
+    ]
+    assert [child for _unit, child, _parents in hidden] == [below.pk]
+    boards = {}
+    for person in (carol, alice):
+        boards[person.email] = _board(deep, person, unit)
+        assert spy["composed"][-1] is not None
+        assert_same(boards[person.email], _direct(deep, person, unit))
+    mine, hers = boards[carol.email], boards[alice.email]
+    assert secret_kr.pk in [r["id"] for r in mine["at_risk"]]
+    assert secret_kr.pk not in [r["id"] for r in hers["at_risk"]]
+    ops = {who: next(u for u in b["units"] if u["name"] == "Ops") for who, b in boards.items()}
+    assert ops[carol.email]["objectives"] == ops[alice.email]["objectives"] + 1
+    assert mine["alignment_coverage"] > hers["alignment_coverage"]
 
 
 @pytest.mark.django_db

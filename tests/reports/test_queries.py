@@ -36,9 +36,11 @@ ALIGNMENT_QUERIES = MEMBER + 4  # in-cycle objectives, parents elsewhere, links,
 DASHBOARD_QUERIES = ADMIN + 4 + 7
 if connection.vendor == "postgresql":
     DASHBOARD_QUERIES += 3
-# A member after the owner: the stored trend is shared, plus the restricted objectives
-# (private or unit-only) that the member sees.
-DASHBOARD_SHARED_QUERIES = MEMBER + 6 + 1
+# A member after the owner: units, report versions, the stored parts for everyone; then
+# what the member sees beyond them (objectives by unit, the key result pass, the phased,
+# the listed rows), the visibility of parents only some see, the stored trend (shared)
+# and the trend's restricted objectives (private or unit-only) that the member sees.
+DASHBOARD_SHARED_QUERIES = MEMBER + 10
 
 
 def build(size: int, slug: str) -> tuple[Any, Cycle, User, User, Population]:

@@ -26,6 +26,7 @@ dashboard at once and a background task (`tasks.fill_dashboard_parts`) stores ev
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
@@ -33,20 +34,30 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from luodi.okrs.permissions import Viewer
+from luodi.okrs.choices import Level
+from luodi.okrs.models import Alignment, Objective
+from luodi.okrs.permissions import Viewer, visible_objectives_q
 from luodi.okrs.selectors import Clock
 from luodi.orgs.choices import Role
 from luodi.orgs.models import Cycle, Organization
-from luodi.reports.aggregates import AT_RISK_LIMIT, KeyResultTally, UnitGroup, _worst, unit_groups
+from luodi.reports.aggregates import (
+    AT_RISK_LIMIT,
+    LIVE_OBJECTIVE_STATES,
+    KeyResultTally,
+    UnitGroup,
+    _worst,
+    unit_groups,
+)
 from luodi.reports.models import DashboardPart, ReportVersion
-from luodi.reports.scope import KeyResultRow, RowMeasures, Scope, UnitTree
+from luodi.reports.scope import KeyResultRow, RowMeasures, Scope, UnitTree, public_q
 
 BLOCK_DEPTH = 2  # company → divisions → departments: a block is about a department
 INLINE_LIMIT = 4  # a check-in's chain touches its department's block and the units above
-FORMAT = 1  # bump when the payload's shape changes
+FORMAT = 2  # bump when the payload's shape changes
 
 
 @dataclass(frozen=True)
@@ -100,16 +111,28 @@ def _block(units: UnitTree, pk: int, unit_ids: frozenset[int]) -> Block:
     return Block(f"u{pk}", unit_ids, version)
 
 
+ALL, PUBLIC = "all", "public"  # what a part counts: see `compose`
+
+
 @dataclass
 class _Found:
     blocks: list[Block]
-    stamps: dict[str, str]
-    stored: dict[str, dict[str, Any]]  # fresh parts' payloads by block key
+    stamps: dict[str, str]  # by stored key (`_key`)
+    stored: dict[str, dict[str, Any]]  # fresh parts' payloads by stored key
     missing: list[Block]
 
 
+def _key(kind: str, block: Block) -> str:
+    return block.key if kind == ALL else f"p:{block.key}"
+
+
 def _find(
-    organization: Organization, cycle: Cycle, units: UnitTree, unit_id: int | None, clock: Clock
+    organization: Organization,
+    cycle: Cycle,
+    units: UnitTree,
+    unit_id: int | None,
+    clock: Clock,
+    kind: str,
 ) -> _Found | None:
     versions = (
         ReportVersion.objects.filter(organization=organization)
@@ -119,7 +142,7 @@ def _find(
     blocks = blocks_of(units, unit_id, versions[1] if versions else 0)
     if versions is None or blocks is None:
         return None
-    stamps = {b.key: _stamp(versions[0], b, cycle, clock) for b in blocks}
+    stamps = {_key(kind, b): _stamp(versions[0], kind, b, cycle, clock) for b in blocks}
     stored = {
         key: payload
         for key, stamp, valid_until, payload in DashboardPart.objects.filter(
@@ -127,7 +150,8 @@ def _find(
         ).values_list("block", "stamp", "valid_until", "payload")
         if stamp == stamps[key] and (valid_until is None or valid_until > clock.now)
     }
-    return _Found(blocks, stamps, stored, [b for b in blocks if b.key not in stored])
+    missing = [b for b in blocks if _key(kind, b) not in stored]
+    return _Found(blocks, stamps, stored, missing)
 
 
 def compose(
@@ -141,31 +165,48 @@ def compose(
 ) -> Composed | None:
     """The scope's dashboard inputs from stored parts, computing at most `INLINE_LIMIT`
     missing ones; None when the scope cannot be composed or more parts are missing (the
-    caller computes at once; a background task fills the parts)."""
-    if not viewer.is_admin:
-        return None
-    found = _find(organization, cycle, units, unit_id, clock)
+    caller computes at once; a background task fills the parts).
+
+    An admin sees every objective: the parts count them all. Anyone else: the parts count
+    what everyone sees (organization-wide, not draft), and what this viewer sees beyond
+    that (unit-only objectives of their units, private ones of their reports, …; few) is
+    read at once and added (`_add_restricted`), as are the public objectives whose only
+    parents the viewer sees but not everyone does (`_add_hidden_parents`)."""
+    kind = ALL if viewer.is_admin else PUBLIC
+    found = _find(organization, cycle, units, unit_id, clock, kind)
     if found is None:
         return None
     if len(found.missing) > INLINE_LIMIT:
         transaction.on_commit(lambda: _fill_later(organization.pk, cycle.pk))
         return None
-    computed = {b.key: compute(organization, viewer, cycle, b, clock) for b in found.missing}
+    computed = {_key(kind, b): compute(organization, cycle, b, clock, kind) for b in found.missing}
     if computed:
         _store(organization, cycle, found.stamps, computed)
-    fresh = [payload for payload, _until in computed.values()]
-    return _sum([*found.stored.values(), *fresh])
+    payloads = [*found.stored.values(), *(payload for payload, _until in computed.values())]
+    composed = _sum(payloads)
+    if kind == PUBLIC:
+        unit_ids = None if unit_id is None else frozenset(units.subtree(unit_id))
+        restricted = Scope(organization, viewer, cycle, unit_ids, part="restricted")
+        _add_restricted(composed, restricted, clock)
+        _add_hidden_parents(composed, viewer, payloads)
+    return composed
 
 
 def fill(organization: Organization, cycle: Cycle, clock: Clock) -> int:
-    """Compute and store every missing part of the organization's cycle; returns how many."""
-    found = _find(organization, cycle, UnitTree.load(organization), None, clock)
-    if found is None or not found.missing:
-        return 0
-    viewer = Viewer(0, Role.ADMIN, frozenset(), frozenset(), frozenset(), organization.pk)
-    computed = {b.key: compute(organization, viewer, cycle, b, clock) for b in found.missing}
-    _store(organization, cycle, found.stamps, computed)
-    return len(computed)
+    """Compute and store every missing part of the organization's cycle, of both kinds;
+    returns how many."""
+    units = UnitTree.load(organization)
+    done = 0
+    for kind in (ALL, PUBLIC):
+        found = _find(organization, cycle, units, None, clock, kind)
+        if found is None or not found.missing:
+            continue
+        computed = {
+            _key(kind, b): compute(organization, cycle, b, clock, kind) for b in found.missing
+        }
+        _store(organization, cycle, found.stamps, computed)
+        done += len(computed)
+    return done
 
 
 def _fill_later(organization_id: int, cycle_id: int) -> None:
@@ -174,36 +215,122 @@ def _fill_later(organization_id: int, cycle_id: int) -> None:
     fill_dashboard_parts(organization_id, cycle_id)
 
 
-def compute(
-    organization: Organization,
-    viewer: Viewer,
-    cycle: Cycle,
-    block: Block,
-    clock: Clock,
-) -> tuple[dict[str, Any], datetime | None]:
-    """One block's part, and until when it holds by the clock."""
-    scope = Scope(organization, viewer, cycle, block.unit_ids, unitless=block.unit_ids is None)
-    groups = unit_groups(scope)
+def _tally(scope: Scope, clock: Clock) -> KeyResultTally:
     monday = clock.today - timedelta(days=clock.today.weekday())
-    tally = KeyResultTally.of(
+    return KeyResultTally.of(
         scope.active_key_results_q(),
-        Q(organization=organization) & scope.active_key_results_q("key_result__"),
-        cycle,
+        Q(organization=scope.organization) & scope.active_key_results_q("key_result__"),
+        scope.cycle,
         clock,
         AT_RISK_LIMIT,
-        organization_id=organization.pk,
+        organization_id=scope.organization.pk,
         week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
         people_ids=True,
-        few=True,  # a block is a department at most
+        few=True,  # a block is a department at most; restricted objectives are few
     )
+
+
+def compute(
+    organization: Organization, cycle: Cycle, block: Block, clock: Clock, kind: str = ALL
+) -> tuple[dict[str, Any], datetime | None]:
+    """One block's part, and until when it holds by the clock."""
+    admin = Viewer(0, Role.ADMIN, frozenset(), frozenset(), frozenset(), organization.pk)
+    scope = Scope(
+        organization,
+        admin,
+        cycle,
+        block.unit_ids,
+        unitless=block.unit_ids is None,
+        part="public" if kind == PUBLIC else "all",
+    )
+    groups = unit_groups(scope)
+    tally = _tally(scope, clock)
     payload = {
         "counts": tally.counts,
         "people": sorted(tally.people_ids or ()),
         "checked_in": sorted(tally.checked_in_ids or ()),
         "at_risk": [[_row_json(kr), list(m)] for kr, m in tally.at_risk],
         "groups": [[unit, *_group_values(g)] for unit, g in groups.items()],
+        "hidden_parents": _hidden_parents(scope) if kind == PUBLIC else [],
     }
     return payload, tally.stale_at
+
+
+def _hidden_parents(scope: Scope) -> list[list[Any]]:
+    """The public part's objectives below company level with no parent everyone sees but
+    some other parent that is not cancelled: [unit, objective, [parent objective ids]].
+    Whether one counts as aligned depends on who looks (`_add_hidden_parents`)."""
+    children = Objective.objects.filter(scope.counting_q() & ~Q(level=Level.COMPANY)).values("pk")
+    links = (
+        Alignment.objects.filter(organization=scope.organization, child_id__in=children)
+        .annotate(parent=Coalesce("parent_objective_id", "parent_key_result__objective_id"))
+        .filter(
+            Q(parent_objective__state__in=LIVE_OBJECTIVE_STATES)
+            | Q(parent_key_result__objective__state__in=LIVE_OBJECTIVE_STATES)
+        )
+        .annotate(
+            public=ExpressionWrapper(
+                public_q("parent_objective__") | public_q("parent_key_result__objective__"),
+                output_field=BooleanField(),
+            )
+        )
+        .order_by()
+        .values_list("child_id", "child__unit_id", "parent", "public")
+    )
+    parents: dict[int, tuple[int | None, set[int]]] = {}
+    seen_public: set[int] = set()
+    for child, unit, parent, public in links:
+        if public:
+            seen_public.add(child)
+        parents.setdefault(child, (unit, set()))[1].add(parent)
+    return [
+        [unit, child, sorted(ids)]
+        for child, (unit, ids) in sorted(parents.items())
+        if child not in seen_public
+    ]
+
+
+def _add_restricted(composed: Composed, scope: Scope, clock: Clock) -> None:
+    """Add what the viewer sees beyond the public parts (read at once: few objectives)."""
+    tally = _tally(scope, clock)
+    for key, number in tally.counts.items():
+        composed.tally.counts[key] = composed.tally.counts.get(key, 0) + number
+    composed.tally.people_ids.update(tally.people_ids or ())  # type: ignore[union-attr]
+    composed.tally.checked_in_ids.update(tally.checked_in_ids or ())  # type: ignore[union-attr]
+    composed.tally.people = len(composed.tally.people_ids)  # type: ignore[arg-type]
+    composed.tally.checked_in = len(composed.tally.checked_in_ids)  # type: ignore[arg-type]
+    composed.tally.at_risk = _worst([*composed.tally.at_risk, *tally.at_risk], AT_RISK_LIMIT)
+    for unit, group in unit_groups(scope).items():
+        mine = composed.groups.get(unit)
+        composed.groups[unit] = group if mine is None else _plus(mine, group)
+
+
+def _add_hidden_parents(composed: Composed, viewer: Viewer, payloads: list[dict[str, Any]]) -> None:
+    """Count as aligned the public objectives whose only parents this viewer sees but not
+    everyone does (one query, only when there are such objectives)."""
+    hidden = [entry for payload in payloads for entry in payload["hidden_parents"]]
+    if not hidden:
+        return
+    wanted = sorted({parent for _unit, _child, ids in hidden for parent in ids})
+    seen = set(
+        Objective.objects.filter(Q(pk__in=wanted) & visible_objectives_q(viewer)).values_list(
+            "pk", flat=True
+        )
+    )
+    for unit, _child, ids in hidden:
+        if seen.intersection(ids):
+            group = composed.groups[unit]
+            composed.groups[unit] = dataclasses.replace(group, aligned=group.aligned + 1)
+
+
+def _plus(a: UnitGroup, b: UnitGroup) -> UnitGroup:
+    return UnitGroup(
+        a.objectives + b.objectives,
+        a.below_company + b.below_company,
+        a.aligned + b.aligned,
+        a.weighted + b.weighted,
+        a.weights + b.weights,
+    )
 
 
 def _store(
@@ -272,11 +399,12 @@ def _row_from_json(values: list[Any]) -> KeyResultRow:
     return row
 
 
-def _stamp(version: int, block: Block, cycle: Cycle, clock: Clock) -> str:
+def _stamp(version: int, kind: str, block: Block, cycle: Cycle, clock: Clock) -> str:
     """Everything a part depends on besides its block's rows (and the clock's stale
     moments, kept as `valid_until`)."""
     inputs = [
         FORMAT,
+        kind,
         version,
         block.key,
         block.version,

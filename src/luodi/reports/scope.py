@@ -18,7 +18,13 @@ from django.db.models.functions import Cast
 
 from luodi.okrs import engine
 from luodi.okrs import progress as rules
-from luodi.okrs.choices import COUNTING_OBJECTIVE_STATES, KeyResultState, Status
+from luodi.okrs.choices import (
+    COUNTING_OBJECTIVE_STATES,
+    KeyResultState,
+    ObjectiveState,
+    Status,
+    Visibility,
+)
 from luodi.okrs.models import KeyResult, Objective, PhaseTarget
 from luodi.okrs.permissions import Viewer, visible_objectives_q
 from luodi.okrs.selectors import Clock, objective_measures
@@ -73,6 +79,13 @@ class UnitTree:
 # --- scope ------------------------------------------------------------------------------------
 
 
+def public_q(prefix: str = "") -> Q:
+    """Objectives everyone in the organization may see: organization-wide and not draft."""
+    return Q(**{f"{prefix}visibility": Visibility.ORGANIZATION}) & ~Q(
+        **{f"{prefix}state": ObjectiveState.DRAFT}
+    )
+
+
 @dataclass(frozen=True)
 class Scope:
     """The visible objectives of one cycle, optionally only those under one unit."""
@@ -82,16 +95,23 @@ class Scope:
     cycle: Cycle
     unit_ids: frozenset[int] | None = None  # None: the whole organization
     unitless: bool = False  # only the objectives without a unit (unit_ids must be None)
+    # "all": what the viewer sees. "public": only what everyone sees (organization-wide, not
+    # draft), whoever the viewer. "restricted": of what the viewer sees, only the
+    # objectives that not everyone sees (their parents still as the viewer sees them).
+    part: str = "all"
 
     def visible_q(self, prefix: str = "") -> Q:
         """Objectives of the organization that the viewer may see, in any cycle."""
-        return Q(**{f"{prefix}organization_id": self.organization.pk}) & visible_objectives_q(
-            self.viewer, prefix=prefix
-        )
+        q = Q(**{f"{prefix}organization_id": self.organization.pk})
+        if self.part == "public":
+            return q & public_q(prefix)
+        return q & visible_objectives_q(self.viewer, prefix=prefix)
 
     def objectives_q(self, prefix: str = "") -> Q:
         """Visible objectives of the cycle in scope, in any state (prefix for related lookups)."""
         q = self.visible_q(prefix) & Q(**{f"{prefix}cycle_id": self.cycle.pk})
+        if self.part == "restricted":
+            q &= Q(**{f"{prefix}visibility__in": [Visibility.UNIT, Visibility.PRIVATE]})
         if self.unit_ids is not None:
             q &= Q(**{f"{prefix}unit_id__in": sorted(self.unit_ids)})
         elif self.unitless:
