@@ -506,3 +506,12 @@ def test_looking_up_from_few_key_results_counts_the_same(
             boards[few] = _direct(deep, user, unit)
     assert_same(boards[True], boards[False])
     assert boards[True]["checkin_people"] > 0
+
+
+@pytest.mark.django_db
+def test_the_hourly_job_stores_the_missing_parts_of_running_cycles(deep: Deep) -> None:
+    from luodi.reports.tasks import refill_dashboard_parts
+
+    assert refill_dashboard_parts.call_local() == 10  # five blocks, two kinds
+    assert set(deep.stored()) == set(deep.stored("public")) == set(deep.blocks())
+    assert refill_dashboard_parts.call_local() == 0  # all fresh: nothing to do

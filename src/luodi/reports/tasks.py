@@ -1,15 +1,21 @@
-"""Background work of the reports: rebuilding a dashboard trend's stored past points."""
+"""Background work of the reports: rebuilding a dashboard trend's stored past points, and
+storing the dashboard's parts (`parts.py`) ahead of the day's first views."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
-from huey.contrib.djhuey import HUEY, db_task
+from huey import crontab
+from huey.contrib.djhuey import HUEY, db_periodic_task, db_task
 from huey.exceptions import TaskLockedException
 
 from luodi.okrs.selectors import Clock
+from luodi.orgs.choices import CycleState
 from luodi.orgs.models import Cycle, Organization
 from luodi.reports import parts, trend
+
+logger = logging.getLogger(__name__)
 
 
 @db_task()
@@ -46,3 +52,26 @@ def fill_dashboard_parts(organization_id: int, cycle_id: int) -> None:
             parts.fill(organization, cycle, Clock.for_org(organization))
     except TaskLockedException:
         return
+
+
+@db_periodic_task(crontab(minute="10"))
+def refill_dashboard_parts() -> int:
+    """Hourly: store the missing dashboard parts of every running cycle, so that a new day
+    (or a structure edit) does not leave the first views to compute at once. Parts still
+    fresh cost three small queries per organization; one organization's failure does not
+    stop the others. Returns how many parts were stored."""
+    stored = 0
+    for organization in Organization.objects.order_by("pk"):
+        clock = Clock.for_org(organization)
+        running = Cycle.objects.filter(
+            organization=organization,
+            state=CycleState.ACTIVE,
+            start_date__lte=clock.today,
+            end_date__gte=clock.today,
+        ).order_by("pk")
+        for cycle in running:
+            try:
+                stored += parts.fill(organization, cycle, clock)
+            except Exception:
+                logger.exception("dashboard parts of %s / %s", organization.slug, cycle.pk)
+    return stored
