@@ -19,7 +19,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -416,6 +416,25 @@ def _worst(
             flagged.append((-gap, SEVERITY.get(m.status, 2), kr.pk, kr, m))
     worst = heapq.nsmallest(limit, flagged, key=lambda item: item[:3])
     return [(kr, m) for *_, kr, m in worst]
+
+
+def scope_tally(
+    scope: Scope, clock: Clock, *, few: bool, people_ids: bool = False
+) -> KeyResultTally:
+    """The dashboard's tally of a scope's active key results, with this week's check-ins
+    (Monday 00:00 to Monday 00:00 in the organization's timezone)."""
+    monday = clock.today - timedelta(days=clock.today.weekday())
+    return KeyResultTally.of(
+        scope.active_key_results_q(),
+        Q(organization=scope.organization) & scope.active_key_results_q("key_result__"),
+        scope.cycle,
+        clock,
+        AT_RISK_LIMIT,
+        organization_id=scope.organization.pk,
+        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
+        people_ids=people_ids,
+        few=few,
+    )
 
 
 # --- objectives by unit ---------------------------------------------------------------------

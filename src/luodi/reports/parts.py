@@ -30,7 +30,7 @@ import dataclasses
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
@@ -50,6 +50,7 @@ from luodi.reports.aggregates import (
     KeyResultTally,
     UnitGroup,
     _worst,
+    scope_tally,
     unit_groups,
 )
 from luodi.reports.models import DashboardPart, ReportVersion
@@ -215,21 +216,6 @@ def _fill_later(organization_id: int, cycle_id: int) -> None:
     fill_dashboard_parts(organization_id, cycle_id)
 
 
-def _tally(scope: Scope, clock: Clock) -> KeyResultTally:
-    monday = clock.today - timedelta(days=clock.today.weekday())
-    return KeyResultTally.of(
-        scope.active_key_results_q(),
-        Q(organization=scope.organization) & scope.active_key_results_q("key_result__"),
-        scope.cycle,
-        clock,
-        AT_RISK_LIMIT,
-        organization_id=scope.organization.pk,
-        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
-        people_ids=True,
-        few=True,  # a block is a department at most; restricted objectives are few
-    )
-
-
 def compute(
     organization: Organization, cycle: Cycle, block: Block, clock: Clock, kind: str = ALL
 ) -> tuple[dict[str, Any], datetime | None]:
@@ -244,7 +230,7 @@ def compute(
         part="public" if kind == PUBLIC else "all",
     )
     groups = unit_groups(scope)
-    tally = _tally(scope, clock)
+    tally = scope_tally(scope, clock, few=True, people_ids=True)  # a block: a department at most
     payload = {
         "counts": tally.counts,
         "people": sorted(tally.people_ids or ()),
@@ -292,7 +278,7 @@ def _hidden_parents(scope: Scope) -> list[list[Any]]:
 
 def _add_restricted(composed: Composed, scope: Scope, clock: Clock) -> None:
     """Add what the viewer sees beyond the public parts (read at once: few objectives)."""
-    tally = _tally(scope, clock)
+    tally = scope_tally(scope, clock, few=True, people_ids=True)  # restricted: few
     for key, number in tally.counts.items():
         composed.tally.counts[key] = composed.tally.counts.get(key, 0) + number
     composed.tally.people_ids.update(tally.people_ids or ())  # type: ignore[union-attr]

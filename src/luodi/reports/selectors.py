@@ -6,10 +6,7 @@ in Python; both see only what the viewer may see.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
-
-from django.db.models import Q
 
 from luodi.accounts.models import User
 from luodi.okrs import progress as rules
@@ -19,10 +16,10 @@ from luodi.okrs.selectors import Clock
 from luodi.orgs.models import Cycle, Organization
 from luodi.reports import parts
 from luodi.reports.aggregates import (
-    AT_RISK_LIMIT,
     KeyResultTally,
     UnitGroup,
     mean_of_groups,
+    scope_tally,
     unit_groups,
 )
 from luodi.reports.alignment import (
@@ -202,17 +199,7 @@ def _at_once(
     scope: Scope, clock: Clock, *, few: bool
 ) -> tuple[dict[int | None, UnitGroup], KeyResultTally]:
     """The dashboard's inputs read from the whole scope (see `parts` for the stored way)."""
-    monday = clock.today - timedelta(days=clock.today.weekday())
-    tally = KeyResultTally.of(
-        scope.active_key_results_q(),
-        Q(organization=scope.organization) & scope.active_key_results_q("key_result__"),
-        scope.cycle,
-        clock,
-        AT_RISK_LIMIT,
-        organization_id=scope.organization.pk,
-        week=(clock.start_of(monday), clock.start_of(monday + timedelta(days=7))),
-        few=few,
-    )
+    tally = scope_tally(scope, clock, few=few)
     return unit_groups(scope), tally
 
 
