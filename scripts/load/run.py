@@ -2,9 +2,10 @@
 
 Steps: create the database if it is missing, migrate, generate the bench organization if it
 is missing (LOAD_USERS people, default 10,000: ~7 min on PostgreSQL, so existing data is
-reused), start gunicorn on a free port, run locust headless (scripts/load/locustfile.py),
-stop gunicorn, print throughput, p95 per request type and errors, check that every
-check-in sent is in the database once, and run `luodi recompute --check`.
+reused), start gunicorn on a free port and `luodi worker`, run locust headless
+(scripts/load/locustfile.py), stop both, print throughput, p95 per request type and
+errors, check that every check-in sent is in the database once, and run `luodi recompute
+--check`.
 
 Exits non-zero if a request failed, a check-in is missing or doubled, or recompute found
 stored progress that differs from a rebuild. Writes var/load/latest.json.
@@ -74,11 +75,15 @@ def main() -> int:
     host = f"http://127.0.0.1:{port}"
     started = datetime.now(UTC)
     server = start_gunicorn({**env, "PGAPPNAME": app_name}, port)
+    # The background worker, as in production: e-mails and channel deliveries, the
+    # dashboard parts the first views ask for, the trend's sweeps.
+    worker = start_worker({**env, "PGAPPNAME": app_name})
     try:
         wait_healthy(host, server)
         locust_rc = run_locust(env, host)
     finally:
         stop(server)
+        stop(worker)
         cancel_leftovers(url, app_name)
     stats = read_stats(OUT / "locust_stats.csv")
     failures = read_failures(OUT / "locust_failures.csv")
@@ -228,6 +233,18 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     # A session of its own: stop() can end the master and its workers together.
     return subprocess.Popen(
         command, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+    )
+
+
+def start_worker(env: dict[str, str]) -> subprocess.Popen:
+    log = (OUT / "worker.log").open("w")
+    print("worker: luodi worker (1 thread)")
+    return subprocess.Popen(
+        [BIN / "luodi", "worker"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 
