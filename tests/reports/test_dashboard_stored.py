@@ -38,6 +38,15 @@ if connection.vendor == "postgresql":
     SWEEP_QUERIES += 3  # JIT off in a savepoint
 
 
+@pytest.fixture(autouse=True)
+def _dashboards_computed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count the trend's queries: the dashboard's other inputs are read at
+    once, never from stored parts (tests/reports/test_parts.py covers those)."""
+    from luodi.reports import parts
+
+    monkeypatch.setattr(parts, "compose", lambda **_: None)
+
+
 def _board(small: Small, user: User | None = None) -> tuple[dict, int]:
     with CaptureQueriesContext(connection) as queries:
         board = small.board(user or small.owner)

@@ -84,6 +84,13 @@ class Deep:
         }
 
 
+@pytest.fixture(autouse=True)
+def _inline_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Five blocks here: with at most three worked out in a request, a view that finds
+    every part missing computes at once and leaves the parts to the background task."""
+    monkeypatch.setattr(parts, "INLINE_LIMIT", 3)
+
+
 @pytest.fixture
 def deep(small: Small, time_machine: Any) -> Deep:
     org, owner = small.org, small.owner
