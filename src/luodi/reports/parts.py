@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -279,13 +280,8 @@ def _hidden_parents(scope: Scope) -> list[list[Any]]:
 def _add_restricted(composed: Composed, scope: Scope, clock: Clock) -> None:
     """Add what the viewer sees beyond the public parts (read at once: few objectives)."""
     tally = scope_tally(scope, clock, few=True, people_ids=True)  # restricted: few
-    for key, number in tally.counts.items():
-        composed.tally.counts[key] = composed.tally.counts.get(key, 0) + number
-    composed.tally.people_ids.update(tally.people_ids or ())  # type: ignore[union-attr]
-    composed.tally.checked_in_ids.update(tally.checked_in_ids or ())  # type: ignore[union-attr]
-    composed.tally.people = len(composed.tally.people_ids)  # type: ignore[arg-type]
-    composed.tally.checked_in = len(composed.tally.checked_in_ids)  # type: ignore[arg-type]
-    composed.tally.at_risk = _worst([*composed.tally.at_risk, *tally.at_risk], AT_RISK_LIMIT)
+    people, checked_in = tally.people_ids or (), tally.checked_in_ids or ()
+    _add(composed.tally, tally.counts, people, checked_in, tally.at_risk)
     for unit, group in unit_groups(scope).items():
         mine = composed.groups.get(unit)
         composed.groups[unit] = group if mine is None else _plus(mine, group)
@@ -348,19 +344,29 @@ def _store(
 def _sum(payloads: list[dict[str, Any]]) -> Composed:
     tally = KeyResultTally(counts={}, people_ids=set(), checked_in_ids=set())
     groups: dict[int | None, UnitGroup] = {}
-    candidates: list[tuple[KeyResultRow, RowMeasures]] = []
     for payload in payloads:
-        for key, number in payload["counts"].items():
-            tally.counts[key] = tally.counts.get(key, 0) + number
-        tally.people_ids.update(payload["people"])  # type: ignore[union-attr]
-        tally.checked_in_ids.update(payload["checked_in"])  # type: ignore[union-attr]
-        candidates += [(_row_from_json(kr), RowMeasures(*m)) for kr, m in payload["at_risk"]]
+        worst = [(_row_from_json(kr), RowMeasures(*m)) for kr, m in payload["at_risk"]]
+        _add(tally, payload["counts"], payload["people"], payload["checked_in"], worst)
         for unit, *values in payload["groups"]:
             groups[unit] = UnitGroup(*values)  # a unit lies in one block only
-    tally.people = len(tally.people_ids)  # type: ignore[arg-type]
-    tally.checked_in = len(tally.checked_in_ids)  # type: ignore[arg-type]
-    tally.at_risk = _worst(candidates, AT_RISK_LIMIT)
     return Composed(groups, tally)
+
+
+def _add(
+    total: KeyResultTally,
+    counts: dict[str, int],
+    people: Iterable[int],
+    checked_in: Iterable[int],
+    worst: list[tuple[KeyResultRow, RowMeasures]],
+) -> None:
+    """Add one tally to `total`: counts summed, people united, the worst ranked again."""
+    assert total.people_ids is not None and total.checked_in_ids is not None
+    for key, number in counts.items():
+        total.counts[key] = total.counts.get(key, 0) + number
+    total.people_ids.update(people)
+    total.checked_in_ids.update(checked_in)
+    total.people, total.checked_in = len(total.people_ids), len(total.checked_in_ids)
+    total.at_risk = _worst([*total.at_risk, *worst], AT_RISK_LIMIT)
 
 
 def _group_values(g: UnitGroup) -> list[Any]:
