@@ -217,3 +217,14 @@ def unit_tree(org: Organization, owner: User, member: User) -> Any:
     return SimpleNamespace(
         company=company, dept=dept, team=team, lead=lead, tom=tom, colleague=colleague
     )
+
+
+def merged_map_data(live: dict, frame: dict) -> dict:
+    """The map's live numbers (`#map-data`) joined to the stored frame's nodes and links
+    (`#map-frame`): nodes {id: [title, percent, status, level, unit]}, kids, more."""
+    numbers = live["live"]
+    nodes = {
+        str(pk): [title, numbers[2 * i], numbers[2 * i + 1], level, unit]
+        for i, (pk, title, level, unit) in enumerate(frame["nodes"])
+    }
+    return {**live, "nodes": nodes, "kids": frame["kids"], "more": frame["more"]}

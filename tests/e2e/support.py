@@ -14,6 +14,7 @@ from django.urls import reverse
 from playwright.sync_api import BrowserContext, Page
 
 from luodi.accounts.models import User
+from tests.conftest import merged_map_data
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -86,9 +87,10 @@ def set_password(user: User, password: str = PASSWORD) -> None:
 
 
 def map_payload(page: Page) -> dict:
-    """The alignment map's chart data as the page carries it."""
-    text = page.locator("#map-data").text_content() or ""
-    return json.loads(text)
+    """The alignment map's chart data as map.js puts it together."""
+    live = json.loads(page.locator("#map-data").text_content() or "")
+    frame = json.loads(page.locator("#map-frame").text_content() or "")
+    return merged_map_data(live, frame)
 
 
 def record_search_swaps(page: Page) -> None:

@@ -1,16 +1,19 @@
 """The alignment map: chart data, outline and unaligned list, as each person may see them."""
 
-import json
-import re
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from luodi.checkins.services import checkin_submit
 from luodi.orgs.services import theme_create
-from tests.conftest import make_metric, make_objective
+from tests.conftest import make_objective
+from tests.web.map_support import (
+    build_strategy,
+    checked_in,
+    map_url,
+    objective_url,
+    payload_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -24,79 +27,9 @@ def _english(client):
 STATUS_ORDER = ["not_started", "on_track", "at_risk", "off_track", "done"]
 
 
-def map_url(org):
-    return reverse("web:map", kwargs={"org": org.slug})
-
-
-def objective_url(org, objective):
-    return reverse("web:objective", kwargs={"org": org.slug, "pk": objective.pk})
-
-
-def checked_in(objective, actor, value):
-    kr = make_metric(objective, actor, start="0", target="10", title=f"KR of {objective.title}")
-    checkin_submit(key_result=kr, actor=actor, value=str(value), confidence=8)
-
-
 @pytest.fixture
 def strategy(org, owner, member, cycle, unit_tree):
-    theme = theme_create(organization=org, actor=owner, title="Grow revenue", kind="mid_term")
-    theme_create(organization=org, actor=owner, title="Unused theme", kind="vision")
-    company = make_objective(
-        org,
-        owner,
-        cycle,
-        title="Double revenue",
-        level="company",
-        theme_ids=[theme.pk],
-        unit_id=unit_tree.company.pk,
-    )
-    dept = make_objective(
-        org,
-        owner,
-        cycle,
-        title="Engineering ships faster",
-        level="unit",
-        unit_id=unit_tree.dept.pk,
-        alignments=[{"parent_objective_id": company.pk}],
-    )
-    checked_in(dept, owner, 10)  # its own key result is done
-    mine = make_objective(
-        org,
-        member,
-        cycle,
-        title="Automate the release",
-        level="individual",
-        alignments=[{"parent_objective_id": dept.pk}],
-    )
-    checked_in(mine, member, 1)  # 10% at a third of the cycle: off track
-    secret = make_objective(
-        org,
-        unit_tree.colleague,
-        cycle,
-        title="Secret plan",
-        level="individual",
-        visibility="private",
-        alignments=[{"parent_objective_id": dept.pk}],
-    )
-    lonely = make_objective(org, member, cycle, title="Lonely goal", level="individual")
-    return {
-        "theme": theme,
-        "company": company,
-        "dept": dept,
-        "mine": mine,
-        "secret": secret,
-        "lonely": lonely,
-    }
-
-
-def payload_of(response):
-    match = re.search(
-        r'<script id="map-data" type="application/json">(.*?)</script>',
-        response.content.decode(),
-        re.S,
-    )
-    assert match, "the page carries the chart data"
-    return json.loads(match.group(1))
+    return build_strategy(org, owner, member, cycle, unit_tree)
 
 
 def test_map_carries_the_tree_with_statuses(client, org, member, strategy):
@@ -244,10 +177,10 @@ def test_query_count_does_not_grow(client, org, owner, member, cycle, unit_tree,
 def test_large_maps_start_shallow_and_load_branches_on_demand(
     client, org, member, strategy, monkeypatch
 ):
-    from luodi.web import queries_units
+    from luodi.web import queries_map
 
-    monkeypatch.setattr(queries_units, "LAZY_LIMIT", 1)
-    monkeypatch.setattr(queries_units, "LAZY_DEPTH", 2)
+    monkeypatch.setattr(queries_map, "LAZY_LIMIT", 1)
+    monkeypatch.setattr(queries_map, "LAZY_DEPTH", 2)
     client.force_login(member)
     company, dept, mine = strategy["company"], strategy["dept"], strategy["mine"]
     data = payload_of(client.get(map_url(org)))
@@ -317,10 +250,10 @@ def test_expand_step_reads_only_the_branch_in_a_fixed_number_of_queries(
 def test_expand_step_with_a_unit_filter_keeps_to_the_unit(
     client, org, member, unit_tree, strategy, monkeypatch
 ):
-    from luodi.web import queries_units
+    from luodi.web import queries_map
 
-    monkeypatch.setattr(queries_units, "LAZY_LIMIT", 1)
-    monkeypatch.setattr(queries_units, "LAZY_DEPTH", 1)
+    monkeypatch.setattr(queries_map, "LAZY_LIMIT", 1)
+    monkeypatch.setattr(queries_map, "LAZY_DEPTH", 1)
     client.force_login(member)
     company, dept, mine = strategy["company"], strategy["dept"], strategy["mine"]
     data = payload_of(client.get(map_url(org), {"unit": unit_tree.team.pk}))

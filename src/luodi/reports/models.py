@@ -68,3 +68,28 @@ class DashboardPart(models.Model):
                 fields=["organization", "cycle", "block"], name="dashboard_part_unique"
             )
         ]
+
+
+class MapFrame(models.Model):
+    """The structure of one cycle's alignment map as one kind of viewer sees it (`web.
+    map_frames`): placement under themes, the first page's nodes and outline, titles.
+
+    Progress and status are never stored here; they are read live with every view. `stamp`
+    digests the report version (every structure edit bumps it) and the frame's format.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey("orgs.Cycle", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=8)  # "all" (admins) or "public" (everyone)
+    unit_id = models.PositiveBigIntegerField(default=0)  # the unit filter; 0: none
+    stamp = models.CharField(max_length=64)
+    payload = models.TextField()  # JSON for the server: a TextField spares the JSON column
+    chart = models.TextField()  # the page's <script> of the chart's titles and links, as sent
+    computed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "cycle", "kind", "unit_id"], name="map_frame_unique"
+            )
+        ]

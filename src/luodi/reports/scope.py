@@ -197,10 +197,13 @@ class ObjectiveStatus:
         self._pace: dict[int, float] = {}
 
     def __call__(self, row: ObjectiveRow) -> str:
+        return self.of(row.cycle_id, row.progress, row.has_checkin)
+
+    def of(self, cycle_id: int, progress: float | None, has_checkin: bool) -> str:
         return rules.status_of(
-            progress=row.progress,
-            expected=self.pace(row.cycle_id),
-            has_checkin=row.has_checkin,
+            progress=progress,
+            expected=self.pace(cycle_id),
+            has_checkin=has_checkin,
             confidence=None,
             tolerance=self.clock.tolerance,
         )

@@ -89,11 +89,14 @@ def alignment_forest_of(
     cycle: Cycle,
     unit_id: int | None = None,
     clock: Clock | None = None,
+    part: str = "all",
 ) -> AlignmentForest:
-    """`alignment_tree`'s map, flat: for pages that show only part of a large one."""
+    """`alignment_tree`'s map, flat: for pages that show only part of a large one.
+
+    `part="public"`: only what everyone in the organization sees (`Scope.part`)."""
     clock = clock or Clock.for_org(organization)
     return alignment_forest(
-        Scope(organization, viewer_for(organization, user), cycle),
+        Scope(organization, viewer_for(organization, user), cycle, part=part),
         clock=clock,
         unit_tree=UnitTree.load(organization) if unit_id is not None else None,
         unit_id=unit_id,

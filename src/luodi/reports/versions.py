@@ -16,6 +16,8 @@ The writes are caught by model signals rather than calls in every service:
 - alignments: every save and delete made one by one;
 - units: every save and delete (the dashboard's stored parts are per block of units, and a
   full save writes a unit's progress counter back as it was read);
+- strategic themes: every save and delete (the stored alignment map places objectives
+  under them, `web.map_frames`);
 - check-ins: a check-in saved with a time before today (backdated) moves past points.
   Check-ins are never deleted on their own, only with their key result (which bumps).
 """
@@ -31,7 +33,7 @@ from luodi.checkins.models import CheckIn
 from luodi.okrs.models import Alignment, KeyResult, Objective
 from luodi.okrs.rebuild import KR_FIELDS
 from luodi.okrs.selectors import Clock
-from luodi.orgs.models import Organization, Unit
+from luodi.orgs.models import Organization, Theme, Unit
 from luodi.reports.models import ReportVersion
 
 # What a check-in writes on its key result (checkins.services saves exactly these): no
@@ -61,7 +63,7 @@ def _organization_saved(instance: Organization, created: bool, raw: bool, **_: A
         ReportVersion.objects.get_or_create(organization=instance)
 
 
-def _structure_changed(instance: Objective | Alignment | Unit, **_: Any) -> None:
+def _structure_changed(instance: Objective | Alignment | Unit | Theme, **_: Any) -> None:
     bump(instance.organization_id)
 
 
@@ -81,7 +83,7 @@ def connect() -> None:
     """Called once from the app config."""
     uid = "luodi.reports.versions"
     post_save.connect(_organization_saved, sender=Organization, dispatch_uid=f"{uid}.org")
-    for model in (Objective, Alignment, Unit):
+    for model in (Objective, Alignment, Unit, Theme):
         post_save.connect(_structure_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}")
         post_delete.connect(
             _structure_changed, sender=model, dispatch_uid=f"{uid}.{model.__name__}.delete"

@@ -19,14 +19,8 @@ from luodi.orgs.models import Cycle, Organization
 from luodi.reports import selectors as reports
 from luodi.web.cycles import chosen_cycle, cycles_of
 from luodi.web.decorators import org_page
-from luodi.web.queries_units import (
-    STATUS_ORDER,
-    UnitChoice,
-    alignment_map_model,
-    at_risk_rows,
-    map_branch,
-    unit_choices,
-)
+from luodi.web.queries_map import STATUS_ORDER, MapTexts, alignment_map_of, map_branch
+from luodi.web.queries_units import UnitChoice, at_risk_rows, unit_choices
 
 STATUS_COLORS = {
     Status.NOT_STARTED: "#98a2b3",
@@ -106,21 +100,18 @@ def alignment_map(request: HttpRequest) -> HttpResponse:
                 raise Http404
             return JsonResponse(branch)
         objective_zero = reverse("web:objective", kwargs={"org": org.slug, "pk": 0})
-        forest = reports.alignment_forest_of(
+        model = alignment_map_of(
             organization=org,
             user=user,
             cycle=cycle,
             unit_id=unit.pk if unit else None,
             clock=filters["clock"],
-        )
-        model = alignment_map_model(
-            organization=org,
-            cycle=cycle,
-            forest=forest,
-            unit_names={u.pk: u.name for u in filters["units"]},
-            root_title=_scope_name(org, unit),
-            group_title=_("Not linked to a strategic theme"),
-            objective_url=objective_zero,
+            texts=MapTexts(
+                unit_names={u.pk: u.name for u in filters["units"]},
+                root_title=_scope_name(org, unit),
+                group_title=_("Not linked to a strategic theme"),
+                objective_url=objective_zero,
+            ),
         )
         model.payload["labels"] = {
             "statuses": [s["label"] for s in context["statuses"]],

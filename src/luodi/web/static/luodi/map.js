@@ -4,10 +4,19 @@
   "use strict";
   var host = document.getElementById("alignment-chart");
   var source = document.getElementById("map-data");
-  if (!host || !source || !window.echarts) return;
+  var frameSource = document.getElementById("map-frame");
+  if (!host || !source || !frameSource || !window.echarts) return;
 
+  // Two parts: the frame (titles, levels, units and links, stored with the structure) and
+  // the live numbers (progress and status of each node, in the frame's order).
   var d = JSON.parse(source.textContent);
-  d.more = d.more || {};
+  var frame = JSON.parse(frameSource.textContent);
+  d.nodes = {};
+  frame.nodes.forEach(function (n, i) {
+    d.nodes[n[0]] = [n[1], d.live[2 * i], d.live[2 * i + 1], n[2], n[3]];
+  });
+  d.kids = frame.kids;
+  d.more = frame.more || {};
   var L = d.labels;
   var LEVEL_GAP = 260;     // px between levels of the tree, at most
   var MIN_GAP = 170;       // … and at least
