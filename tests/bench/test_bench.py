@@ -23,6 +23,7 @@ from luodi.orgs.models import Cycle, Membership, Organization, Unit
 SCENARIOS = {
     "company dashboard",
     "dashboard after check-in",
+    "map after an edit",
     "department dashboard",
     "company map",
     "map expand step",

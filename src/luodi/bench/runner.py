@@ -27,7 +27,9 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from luodi.bench.subjects import Subjects, find_subjects
+from luodi.okrs.models import Objective
 from luodi.okrs.selectors import Clock
+from luodi.okrs.services import objective_update
 from luodi.orgs.models import Organization
 from luodi.reports import parts
 from luodi.web.cycles import current_cycle, cycles_of
@@ -99,6 +101,12 @@ def scenarios(subjects: Subjects) -> list[Scenario]:
             content_type="application/json",
         )
 
+    edited = Objective.objects.get(pk=subjects.objective)
+
+    def rename() -> None:
+        title = f"{edited.title.split(' #')[0]} #{next(values)}"
+        objective_update(objective=edited, actor=subjects.ceo, title=title)
+
     base = f"/o/{slug}/"
     return [
         Scenario("company dashboard", lambda: ceo.get(base + "dashboard/")),
@@ -114,6 +122,9 @@ def scenarios(subjects: Subjects) -> list[Scenario]:
             lambda: leader.get(base + f"dashboard/?unit={subjects.department}"),
         ),
         Scenario("company map", lambda: ceo.get(base + "map/")),
+        # Someone has just edited an objective: the stored map frame (web.map_frames) is
+        # void and this view places the whole map again, then stores it.
+        Scenario("map after an edit", lambda: ceo.get(base + "map/"), before=rename),
         Scenario("map expand step", lambda: ceo.get(base + f"map/?expand={subjects.expand}")),
         Scenario("my okrs", lambda: person.get(base)),
         Scenario("objective page", lambda: person.get(base + f"objectives/{subjects.objective}/")),
