@@ -15,7 +15,9 @@ from luodi.okrs.services import objective_update
 from luodi.orgs.choices import CycleState
 from luodi.orgs.services import cycle_create, theme_create, theme_delete, theme_update
 from luodi.reports.models import MapFrame
+from luodi.reports.selectors import alignment_forest_of
 from luodi.web import map_frames, queries_map
+from luodi.web.views import insights
 from tests.conftest import make_metric, make_objective
 from tests.web.map_support import build_strategy, checked_in, map_url, payload_of
 
@@ -51,7 +53,7 @@ def page(client, org, **params):
 def placed_at_once(client, org, monkeypatch, **params):
     """The page as it was before frames: placed from the viewer's own visible objectives."""
     with monkeypatch.context() as m:
-        m.setattr(map_frames, "kind_for", lambda *args: None)
+        m.setattr(insights, "alignment_map_of", queries_map.placed_at_once)
         return page(client, org, **params)
 
 
@@ -75,9 +77,21 @@ def check_every_viewer(client, org, monkeypatch, users, unit_tree):
             expected = placed_at_once(client, org, monkeypatch, **params)
             first = page(client, org, **params)  # places and stores, or reads
             assert first == expected, (user.email, params)
-            cycle_kind = map_frames.kind_for(org, viewer_for(org, user), org_cycle(org))
-            if cycle_kind is not None:
+            if uses_a_frame(org, user, org_cycle(org)):
                 assert from_the_frame(client, org, monkeypatch, **params) == expected
+
+
+def public_frame(org, cycle, owner):
+    forest = alignment_forest_of(organization=org, user=owner, cycle=cycle, part="public")
+    return queries_map.frame_of(organization=org, cycle=cycle, forest=forest)
+
+
+def uses_a_frame(org, user, cycle):
+    viewer = viewer_for(org, user)
+    if viewer.is_admin:
+        return True
+    owner = org.memberships.filter(role="owner").first().user
+    return not map_frames.sees_beyond_public(org, viewer, cycle, public_frame(org, cycle, owner))
 
 
 def org_cycle(org):
@@ -125,6 +139,26 @@ def test_stored_frames_match_the_map_placed_at_once_through_edits(
         alignments=[{"parent_objective_id": strategy["dept"].pk}],
     )
     check()
+    # a parent in another cycle: a root of its own, its status against its own cycle
+    today = timezone.localdate()
+    year = cycle_create(
+        organization=org,
+        actor=owner,
+        name="The year",
+        start_date=today - timedelta(days=100),
+        end_date=today + timedelta(days=200),
+        state=CycleState.ACTIVE,
+    )
+    yearly = make_objective(org, owner, year, title="Yearly ambition", level="company")
+    checked_in(yearly, owner, 3)
+    objective_update(
+        objective=strategy["lonely"],
+        actor=member,
+        alignments=[{"parent_objective_id": yearly.pk}],
+    )
+    check()
+    client.force_login(owner)
+    assert "Yearly ambition" in str(page(client, org)["data"]["nodes"])
     # visibility: the member's own objective made private, a unit-only objective in a team
     objective_update(objective=strategy["lonely"], actor=member, visibility="private")
     make_objective(
@@ -187,19 +221,19 @@ def test_members_share_the_public_frame_without_seeing_private_objectives(
     assert "Secret plan" in client.get(map_url(org)).content.decode()
 
 
-def test_which_frame_a_viewer_may_use(org, owner, member, cycle, unit_tree, strategy):
-    def kind(user):
-        return map_frames.kind_for(org, viewer_for(org, user), cycle)
+def test_who_sees_more_than_the_public_frame(org, owner, member, cycle, unit_tree, strategy):
+    def beyond(user):
+        frame = public_frame(org, cycle, owner)
+        return map_frames.sees_beyond_public(org, viewer_for(org, user), cycle, frame)
 
-    assert kind(owner) == "all"
-    assert kind(member) == "public"
-    assert kind(unit_tree.colleague) is None  # owns a private objective of the cycle
+    assert not beyond(member)
+    assert beyond(unit_tree.colleague)  # owns a private objective of the cycle
     draft = make_objective(
         org, member, cycle, title="Half a thought", level="individual", state="draft"
     )
-    assert kind(member) is None  # their own draft
+    assert beyond(member)  # their own draft
     objective_update(objective=draft, actor=member, state="cancelled")
-    assert kind(member) == "public"  # cancelled objectives are not on the map
+    assert not beyond(member)  # cancelled objectives are not on the map
     # a private objective of another cycle counts only when something of this cycle
     # aligns to it (it would then be a root of the map)
     today = timezone.localdate()
@@ -214,13 +248,13 @@ def test_which_frame_a_viewer_may_use(org, owner, member, cycle, unit_tree, stra
     yearly = make_objective(
         org, member, year, title="Yearly secret", level="individual", visibility="private"
     )
-    assert kind(member) == "public"
+    assert not beyond(member)
     objective_update(
         objective=strategy["lonely"],
         actor=member,
         alignments=[{"parent_objective_id": yearly.pk}],
     )
-    assert kind(member) is None
+    assert beyond(member)
 
 
 def test_warm_views_run_the_same_queries_at_any_size(client, org, owner, member, cycle, strategy):

@@ -94,6 +94,8 @@ class AlignmentGraph:
             for _child, parent_objective, parent_kr_objective, parent_cycle in pairs
             if parent_cycle != cycle.pk
         }
+        # Every objective of another cycle that one of this cycle aligns to, seen or not.
+        self.outside_parents: frozenset[int] = frozenset(elsewhere)
         if elsewhere:
             self.rows.load(scope.visible_q() & NOT_CANCELLED & Q(pk__in=sorted(elsewhere)))
         # Links between visible nodes only: a hidden objective leaves no trace. A set per

@@ -10,10 +10,11 @@ objective's progress and whether it has a check-in (one narrow query), from whic
 statuses and the legend follow. A check-in never voids a frame; a structure edit does, and
 the next view places the map again and stores it.
 
-Frames are made for admins (they see every objective) and for anyone who sees nothing on
-this map beyond what the whole organization sees (organization-wide, not draft). A viewer
-who also sees unit-only, private or their own draft objectives of the map gets it placed at
-once, as before (exact, ~1 s at 10,000 people).
+Frames are made for admins (they see every objective) and for everyone else (what the whole
+organization sees: organization-wide, not draft). A viewer who also sees something more on
+this map — unit-only, private or their own draft objectives of the cycle, or such an
+objective of another cycle that one of this cycle aligns to — gets the map placed at once
+from what they see (exact, ~0.7 s at 10,000 people).
 """
 
 from __future__ import annotations
@@ -23,10 +24,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, ExpressionWrapper, Field, OuterRef, Q
+from django.db.models import ExpressionWrapper, Field, Q
 
 from luodi.okrs.choices import ObjectiveState
-from luodi.okrs.models import Alignment, Objective
+from luodi.okrs.models import Objective
 from luodi.okrs.permissions import Viewer, visible_objectives_q
 from luodi.orgs.models import Cycle, Organization
 from luodi.reports import versions
@@ -69,6 +70,7 @@ class Frame:
     shown: list[int]  # the objectives the first page carries, in the chart's order
     on_map: list[int]  # every objective on the map (the legend counts them)
     elsewhere: list[int]  # objectives of other cycles on the map
+    outside_parents: list[int]  # objectives of other cycles this cycle aligns to, seen or not
     unaligned: list[int]
     outline: list[OutlineLine]
     outline_cut: bool
@@ -83,6 +85,7 @@ class Frame:
                 "shown": self.shown,
                 "on_map": self.on_map,
                 "elsewhere": self.elsewhere,
+                "outside_parents": self.outside_parents,
                 "unaligned": self.unaligned,
                 "outline": [
                     [o.kind, o.title, o.depth, o.objective_id, o.has_children, o.closes]
@@ -104,6 +107,7 @@ class Frame:
             shown=data["shown"],
             on_map=data["on_map"],
             elsewhere=data["elsewhere"],
+            outside_parents=data["outside_parents"],
             unaligned=data["unaligned"],
             outline=[OutlineLine(*line) for line in data["outline"]],
             outline_cut=data["outline_cut"],
@@ -115,26 +119,27 @@ class Frame:
 # --- which frame a viewer may use ----------------------------------------------------------------
 
 
-def kind_for(organization: Organization, viewer: Viewer, cycle: Cycle) -> str | None:
-    """ALL for admins; PUBLIC when the viewer sees nothing on this cycle's map that the
-    whole organization does not; None otherwise (the map is placed at once).
+def sees_beyond_public(
+    organization: Organization, viewer: Viewer, cycle: Cycle, frame: Frame
+) -> bool:
+    """Whether the viewer sees an objective of this cycle's map that not everyone sees: a
+    non-public, non-cancelled objective of the cycle, or of another cycle that one of this
+    cycle aligns to (it would be a root of their map). Such a viewer cannot use the public
+    frame.
 
-    One query for non-admins: a visible, non-cancelled objective beyond the public ones in
-    this cycle, or in another cycle with a child in this one (a parent on the map).
+    One query over the cycle's objectives (the visibility subqueries run once), a second
+    by id over the frame's parents in other cycles when there are any.
     """
-    if viewer.is_admin:
-        return ALL
-    parent_of_this_cycle = Alignment.objects.filter(
-        Q(parent_objective_id=OuterRef("pk")) | Q(parent_key_result__objective_id=OuterRef("pk")),
-        child__cycle_id=cycle.pk,
-    )
     beyond_public = (
         Objective.objects.filter(organization=organization)
         .filter(visible_objectives_q(viewer) & ~public_q())
         .exclude(state=ObjectiveState.CANCELLED)
-        .filter(Q(cycle_id=cycle.pk) | Exists(parent_of_this_cycle))
     )
-    return None if beyond_public.exists() else PUBLIC
+    if beyond_public.filter(cycle_id=cycle.pk).exists():
+        return True
+    return bool(frame.outside_parents) and (
+        beyond_public.filter(pk__in=frame.outside_parents).exists()
+    )
 
 
 # --- stored frames -------------------------------------------------------------------------------

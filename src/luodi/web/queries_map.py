@@ -121,33 +121,42 @@ def alignment_map_of(
     clock: Clock,
     texts: MapTexts,
 ) -> AlignmentMap:
-    """The map page's model: from the stored frame when there is a current one the viewer
-    may use (`map_frames`), else placed at once (and stored when the viewer may share it)."""
+    """The map page's model: from the stored frame of the viewer's kind (placed and stored
+    when missing), or placed at once from what the viewer sees when that is more than the
+    public frame holds (`map_frames`)."""
     viewer = viewer_for(organization, user)
-    kind = map_frames.kind_for(organization, viewer, cycle)
+    kind = map_frames.ALL if viewer.is_admin else map_frames.PUBLIC
     shape = f"{LAZY_LIMIT}:{LAZY_DEPTH}:{OUTLINE_LIMIT}:{map_frames.UNALIGNED_LISTED}"
-    stored = map_frames.load(organization, cycle, kind, unit_id, shape) if kind else None
-    if stored is not None and stored.frame is not None:
-        frame = stored.frame
-        progress = map_frames.live_progress(organization, cycle, frame)
-        cycles = {cycle.pk: cycle}
-        other_ids = {frame.static[pk][4] for pk in frame.elsewhere} - {cycle.pk}
-        if other_ids:
-            cycles.update((c.pk, c) for c in Cycle.objects.filter(pk__in=sorted(other_ids)))
-    else:
+    stored = map_frames.load(organization, cycle, kind, unit_id, shape)
+    frame, forest = stored.frame, None
+    if frame is None:
         forest = alignment_forest_of(
             organization=organization,
             user=user,
             cycle=cycle,
             unit_id=unit_id,
             clock=clock,
-            part=map_frames.PUBLIC if kind == map_frames.PUBLIC else "all",
+            part=kind,  # "all" is everything an admin sees
         )
         frame = frame_of(organization=organization, cycle=cycle, forest=forest)
-        if kind is not None and stored is not None and stored.version is not None:
+        if stored.version is not None:
             map_frames.store(organization, cycle, kind, unit_id, stored.version, shape, frame)
-        progress = map_frames.progress_from_rows(forest.rows)
-        cycles = forest.graph.cycles
+    if kind == map_frames.PUBLIC and map_frames.sees_beyond_public(
+        organization, viewer, cycle, frame
+    ):
+        return placed_at_once(
+            organization=organization,
+            user=user,
+            cycle=cycle,
+            unit_id=unit_id,
+            clock=clock,
+            texts=texts,
+        )
+    if forest is not None:
+        progress, cycles = map_frames.progress_from_rows(forest.rows), forest.graph.cycles
+    else:
+        progress = map_frames.live_progress(organization, cycle, frame)
+        cycles = _cycles_of(cycle, frame)
     return alignment_map_model(
         cycle=cycle,
         frame=frame,
@@ -155,6 +164,37 @@ def alignment_map_of(
         status_of=ObjectiveStatus(clock, cycles),
         texts=texts,
     )
+
+
+def placed_at_once(
+    *,
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    unit_id: int | None,
+    clock: Clock,
+    texts: MapTexts,
+) -> AlignmentMap:
+    """The map placed from everything the viewer sees, nothing stored."""
+    forest = alignment_forest_of(
+        organization=organization, user=user, cycle=cycle, unit_id=unit_id, clock=clock
+    )
+    return alignment_map_model(
+        cycle=cycle,
+        frame=frame_of(organization=organization, cycle=cycle, forest=forest),
+        progress=map_frames.progress_from_rows(forest.rows),
+        status_of=ObjectiveStatus(clock, forest.graph.cycles),
+        texts=texts,
+    )
+
+
+def _cycles_of(cycle: Cycle, frame: Frame) -> dict[int, Cycle]:
+    """The cycle and those of the frame's objectives from other cycles (their pace)."""
+    cycles = {cycle.pk: cycle}
+    other_ids = {frame.static[pk][4] for pk in frame.elsewhere} - {cycle.pk}
+    if other_ids:
+        cycles.update((c.pk, c) for c in Cycle.objects.filter(pk__in=sorted(other_ids)))
+    return cycles
 
 
 # --- the frame: structure only ---------------------------------------------------------------
@@ -191,6 +231,7 @@ def frame_of(*, organization: Organization, cycle: Cycle, forest: AlignmentFores
         shown=order,
         on_map=list(kids),
         elsewhere=elsewhere,
+        outside_parents=sorted(forest.graph.outside_parents),
         unaligned=forest.unaligned,
         outline=outline,
         outline_cut=cut,
