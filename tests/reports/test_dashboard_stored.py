@@ -204,3 +204,15 @@ def test_dashboard_query_counts_do_not_grow_with_the_organization() -> None:
     _large_size, large_counts = counts_for(40, "large")
     boards = {k: v for k, v in small_counts.items() if k.startswith("dashboard")}
     assert boards == {k: v for k, v in large_counts.items() if k.startswith("dashboard")}
+
+
+@pytest.mark.django_db
+def test_a_scope_without_objectives_is_cheap_to_sweep_again(small: Small) -> None:
+    """Its entry swept nothing: the next view after an objective arrives sweeps again in
+    the request rather than showing the empty points (found by test_parts_property)."""
+    clock = Clock.for_org(small.org, NOW)
+    past = [date(2026, 11, 12)]
+    stored = trend.rebuild(small.org, small.cycle, frozenset(), past, clock)
+    assert stored.positive == 0
+    assert stored.swept == 0
+    assert stored.cheap_to_sweep

@@ -445,7 +445,9 @@ def _sweep(
     ]
     dates = [day.isoformat() for day in past]
     if not weights:
-        return StoredPoints(dates, [0.0] * len(past), 0.0, 0, {})
+        # Nothing swept: cheap to sweep again (`swept` None would read as "expensive", and
+        # the next view after an objective arrives would show these empty points).
+        return StoredPoints(dates, [0.0] * len(past), 0.0, 0, {}, swept=0)
     tree = descendants_sql(organization.pk, base)
     key_results = (
         KeyResult.objects.filter(
