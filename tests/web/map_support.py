@@ -89,3 +89,23 @@ def payload_of(response):
     (#map-frame) with the live numbers (#map-data)."""
     body = response.content.decode()
     return merged_map_data(_script(body, "map-data"), _script(body, "map-frame"))
+
+
+def grow_the_map(org, owner, member, cycle, count):
+    """A theme with `count` company objectives, each with a checked-in child, and `count`
+    objectives aligned to nothing: more of everything the map reads."""
+    theme = theme_create(organization=org, actor=owner, title="More themes")
+    for index in range(count):
+        parent = make_objective(
+            org, owner, cycle, title=f"Company {index}", level="company", theme_ids=[theme.pk]
+        )
+        child = make_objective(
+            org,
+            member,
+            cycle,
+            title=f"Mine {index}",
+            level="individual",
+            alignments=[{"parent_objective_id": parent.pk}],
+        )
+        checked_in(child, member, index)
+        make_objective(org, member, cycle, title=f"Alone {index}", level="individual")

@@ -9,7 +9,7 @@ from luodi.orgs.services import theme_create
 from tests.conftest import make_objective
 from tests.web.map_support import (
     build_strategy,
-    checked_in,
+    grow_the_map,
     map_url,
     objective_url,
     payload_of,
@@ -156,21 +156,7 @@ def test_query_count_does_not_grow(client, org, owner, member, cycle, unit_tree,
         return len(queries.captured_queries)
 
     small = count()
-    theme = theme_create(organization=org, actor=owner, title="More themes")
-    for index in range(6):
-        parent = make_objective(
-            org, owner, cycle, title=f"Company {index}", level="company", theme_ids=[theme.pk]
-        )
-        child = make_objective(
-            org,
-            member,
-            cycle,
-            title=f"Mine {index}",
-            level="individual",
-            alignments=[{"parent_objective_id": parent.pk}],
-        )
-        checked_in(child, member, index)
-        make_objective(org, member, cycle, title=f"Alone {index}", level="individual")
+    grow_the_map(org, owner, member, cycle, 6)
     assert count() == small
 
 

@@ -19,7 +19,13 @@ from luodi.reports.selectors import alignment_forest_of
 from luodi.web import map_frames, queries_map
 from luodi.web.views import insights
 from tests.conftest import make_metric, make_objective
-from tests.web.map_support import build_strategy, checked_in, map_url, payload_of
+from tests.web.map_support import (
+    build_strategy,
+    checked_in,
+    grow_the_map,
+    map_url,
+    payload_of,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -266,18 +272,5 @@ def test_warm_views_run_the_same_queries_at_any_size(client, org, owner, member,
         return len(queries.captured_queries)
 
     small = (warm_count(owner), warm_count(member))
-    theme = theme_create(organization=org, actor=owner, title="More themes")
-    for index in range(8):
-        parent = make_objective(
-            org, owner, cycle, title=f"Company {index}", level="company", theme_ids=[theme.pk]
-        )
-        child = make_objective(
-            org,
-            member,
-            cycle,
-            title=f"Mine {index}",
-            level="individual",
-            alignments=[{"parent_objective_id": parent.pk}],
-        )
-        checked_in(child, member, index)
+    grow_the_map(org, owner, member, cycle, 8)
     assert (warm_count(owner), warm_count(member)) == small

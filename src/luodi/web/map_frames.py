@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from django.db.models import ExpressionWrapper, Field, Q
 
@@ -32,7 +32,7 @@ from luodi.okrs.permissions import Viewer, visible_objectives_q
 from luodi.orgs.models import Cycle, Organization
 from luodi.reports import versions
 from luodi.reports.models import MapFrame
-from luodi.reports.scope import public_q
+from luodi.reports.scope import ObjectiveRow, public_q
 
 FORMAT = 1  # bump when the stored shape changes
 ALL, PUBLIC = "all", "public"
@@ -221,10 +221,12 @@ def live_progress(
     return found
 
 
-def progress_from_rows(rows: Any) -> dict[int, tuple[float | None, int | bool]]:
+def progress_from_rows(
+    rows: Mapping[int, ObjectiveRow],
+) -> dict[int, tuple[float | None, int | bool]]:
     """The same from objective rows already read (the map placed at once)."""
     return {pk: (rows[pk].progress, rows[pk].has_checkin) for pk in rows}
 
 
-def static_row(row: Any) -> tuple[str, str, int | None, int | None, int]:
+def static_row(row: ObjectiveRow) -> tuple[str, str, int | None, int | None, int]:
     return (row.title, row.level, row.unit_id, row.owner_id, row.cycle_id)

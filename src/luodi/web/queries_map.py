@@ -129,16 +129,8 @@ def alignment_map_of(
     shape = f"{LAZY_LIMIT}:{LAZY_DEPTH}:{OUTLINE_LIMIT}:{map_frames.UNALIGNED_LISTED}"
     stored = map_frames.load(organization, cycle, kind, unit_id, shape)
     frame, forest = stored.frame, None
-    if frame is None:
-        forest = alignment_forest_of(
-            organization=organization,
-            user=user,
-            cycle=cycle,
-            unit_id=unit_id,
-            clock=clock,
-            part=kind,  # "all" is everything an admin sees
-        )
-        frame = frame_of(organization=organization, cycle=cycle, forest=forest)
+    if frame is None:  # "all" is everything an admin sees
+        forest, frame = _placed(organization, user, cycle, unit_id, clock, part=kind)
         if stored.version is not None:
             map_frames.store(organization, cycle, kind, unit_id, stored.version, shape, frame)
     if kind == map_frames.PUBLIC and map_frames.sees_beyond_public(
@@ -153,15 +145,12 @@ def alignment_map_of(
             texts=texts,
         )
     if forest is not None:
-        progress, cycles = map_frames.progress_from_rows(forest.rows), forest.graph.cycles
-    else:
-        progress = map_frames.live_progress(organization, cycle, frame)
-        cycles = _cycles_of(cycle, frame)
+        return _model_of_forest(cycle, forest, frame, clock, texts)
     return alignment_map_model(
         cycle=cycle,
         frame=frame,
-        progress=progress,
-        status_of=ObjectiveStatus(clock, cycles),
+        progress=map_frames.live_progress(organization, cycle, frame),
+        status_of=ObjectiveStatus(clock, _cycles_of(cycle, frame)),
         texts=texts,
     )
 
@@ -176,12 +165,37 @@ def placed_at_once(
     texts: MapTexts,
 ) -> AlignmentMap:
     """The map placed from everything the viewer sees, nothing stored."""
+    forest, frame = _placed(organization, user, cycle, unit_id, clock, part="all")
+    return _model_of_forest(cycle, forest, frame, clock, texts)
+
+
+def _placed(
+    organization: Organization,
+    user: User,
+    cycle: Cycle,
+    unit_id: int | None,
+    clock: Clock,
+    *,
+    part: str,
+) -> tuple[AlignmentForest, Frame]:
     forest = alignment_forest_of(
-        organization=organization, user=user, cycle=cycle, unit_id=unit_id, clock=clock
+        organization=organization,
+        user=user,
+        cycle=cycle,
+        unit_id=unit_id,
+        clock=clock,
+        part=part,
     )
+    return forest, frame_of(organization=organization, cycle=cycle, forest=forest)
+
+
+def _model_of_forest(
+    cycle: Cycle, forest: AlignmentForest, frame: Frame, clock: Clock, texts: MapTexts
+) -> AlignmentMap:
+    """The model with the numbers of the objectives just read (no second query)."""
     return alignment_map_model(
         cycle=cycle,
-        frame=frame_of(organization=organization, cycle=cycle, forest=forest),
+        frame=frame,
         progress=map_frames.progress_from_rows(forest.rows),
         status_of=ObjectiveStatus(clock, forest.graph.cycles),
         texts=texts,
