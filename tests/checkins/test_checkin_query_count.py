@@ -22,9 +22,9 @@ from tests.okrs.factories import assert_consistent, check_in, contributes, key_r
 
 pytestmark = pytest.mark.django_db
 
-# PostgreSQL also locks the chain's key results and units (SELECT … FOR UPDATE); SQLite's IMMEDIATE
-# transactions serialize writers without it. The chain's objectives are locked by the
-# query that reads them, on both.
+# PostgreSQL also locks the chain's key results and units (SELECT … FOR NO KEY UPDATE);
+# SQLite's IMMEDIATE transactions serialize writers without it. The chain's objectives are
+# locked by the query that reads them, on both.
 LOCKS = 2 if connection.vendor == "postgresql" else 0
 # Savepoint, key result (locked), contributors, key result update, check-in insert, chain,
 # objectives, key results, children, objectives update, key results update, the units'

@@ -333,3 +333,36 @@ def test_deleting_while_a_child_checks_in(org, owner, cycle, monkeypatch, delete
     assert errors == []
     assert Objective.objects.get(pk=child.pk).progress == 1.0
     assert_rebuild_clean(org)
+
+
+def test_the_engines_unit_lock_lets_new_rows_point_at_the_unit(org, owner):
+    """The progress counters' unit lock is FOR NO KEY UPDATE: a transaction that meanwhile
+    adds a row pointing at the unit (its deferred foreign-key check takes KEY SHARE at
+    COMMIT) commits at once. With FOR UPDATE it waited, and two check-ins deadlocked under
+    `make load` (each at COMMIT waiting for a unit the other had locked)."""
+    from django.db import transaction
+
+    from luodi.okrs import engine
+    from luodi.orgs.models import Unit
+
+    unit = Unit.objects.create(organization=org, name="Locked", kind="team")
+    locked, release = threading.Event(), threading.Event()
+
+    def work(index: int) -> None:
+        if index == 0:
+            with transaction.atomic():
+                engine._mark_progress_written(engine._Locked({}, unit_ids={unit.pk}))
+                locked.set()
+                release.wait(60)
+            return
+        locked.wait(60)
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:  # fail fast instead of waiting
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                Unit.objects.create(organization=org, name="Child", kind="team", parent=unit)
+        finally:
+            release.set()
+
+    assert run_threads(work, threads=2) == []
+    assert Unit.objects.filter(parent=unit).count() == 1

@@ -121,7 +121,7 @@ def checkin_submit(
     # Only its own row (of="self"): the joined objective, cycle and organization rows stay
     # free, or every check-in of the organization would queue behind this one.
     kr = (
-        KeyResult.objects.select_for_update(of=("self",))
+        KeyResult.objects.select_for_update(of=("self",), no_key=True)
         .select_related("objective", "objective__cycle", "organization")
         .get(pk=key_result.pk)
     )

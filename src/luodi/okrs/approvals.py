@@ -84,7 +84,7 @@ def _locked(objective: Objective) -> Objective:
     """The objective's row, locked (after the chain, in the engine's lock order)."""
     engine.lock_for_edit(objective_ids={objective.pk})
     return (
-        Objective.objects.select_for_update()
+        Objective.objects.select_for_update(no_key=True)
         .select_related("organization")
         .get(pk=objective.pk, organization_id=objective.organization_id)
     )

@@ -217,7 +217,9 @@ class _Locked:
 def _lock_objectives(chain: Chain) -> _Locked:
     """Lock the chain's objectives by id (PostgreSQL) and read their stored progress."""
     rows = (
-        Objective.objects.select_for_update()  # a no-op on SQLite: IMMEDIATE transactions
+        Objective.objects.select_for_update(
+            no_key=True
+        )  # a no-op on SQLite: IMMEDIATE transactions
         .filter(pk__in=chain.ids("o"))
         .order_by("pk")
         .values_list("pk", "progress", "last_checkin_at", "unit_id", "organization_id")
@@ -236,11 +238,16 @@ def _mark_progress_written(locked: _Locked) -> None:
     """Void the dashboard's stored parts of the units whose objectives the chain holds
     (reports.parts): one counter per unit, one per organization for objectives without a
     unit. Units are locked by id first (PostgreSQL) so that concurrent check-ins touching
-    the same units take them in one order."""
+    the same units take them in one order.
+
+    Every lock the engine takes is FOR NO KEY UPDATE: it writes no key column, and a plain
+    FOR UPDATE also blocks the KEY SHARE locks that PostgreSQL's deferred foreign-key checks
+    take at COMMIT (a check-in's new rows point at units, objectives, key results), out of
+    any order: `make load` saw two check-ins deadlock that way on a unit row."""
     unit_ids = sorted(locked.unit_ids)
     if connection.vendor != "sqlite":
         list(
-            Unit.objects.select_for_update()
+            Unit.objects.select_for_update(no_key=True)
             .filter(_rows(unit_ids))
             .order_by("pk")
             .values_list("pk")
@@ -256,7 +263,7 @@ def _lock_key_results(chain: Chain) -> None:
     if connection.vendor == "sqlite":
         return  # IMMEDIATE transactions already serialize writers.
     list(
-        KeyResult.objects.select_for_update()
+        KeyResult.objects.select_for_update(no_key=True)
         .filter(_rows(chain.ids("k")))
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -284,7 +291,7 @@ def lock_for_edit(*, objective_ids: Iterable[int] = (), key_result_ids: Iterable
     leaves = sorted(pk for pk, kind in kinds.items() if kind != KeyResultKind.ROLLUP)
     rollups = {pk for pk, kind in kinds.items() if kind == KeyResultKind.ROLLUP}
     list(
-        KeyResult.objects.select_for_update()
+        KeyResult.objects.select_for_update(no_key=True)
         .filter(pk__in=leaves)
         .order_by("pk")
         .values_list("pk", flat=True)

@@ -212,7 +212,7 @@ def objective_update(
     if unknown:
         raise ValidationError({f: [_("This field cannot be changed.")] for f in sorted(unknown)})
     engine.lock_for_edit(objective_ids={objective.pk})
-    objective = Objective.objects.select_for_update().get(pk=objective.pk)
+    objective = Objective.objects.select_for_update(no_key=True).get(pk=objective.pk)
     before = _objective_snapshot(objective)
     was_counting = objective.state in (ObjectiveState.ACTIVE, ObjectiveState.CLOSED)
     _apply_objective_fields(objective, organization, viewer, changes)
@@ -384,7 +384,7 @@ def key_result_update(
     objective = key_result.objective
     _require_editor(objective, actor)
     engine.lock_for_edit(key_result_ids={key_result.pk})
-    kr = KeyResult.objects.select_for_update().get(pk=key_result.pk)
+    kr = KeyResult.objects.select_for_update(no_key=True).get(pk=key_result.pk)
     before = key_result_snapshot(kr)
     children = apply_key_result_fields(
         kr,
