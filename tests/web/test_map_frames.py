@@ -100,6 +100,19 @@ def uses_a_frame(org, user, cycle):
     return not map_frames.sees_beyond_public(org, viewer, cycle, public_frame(org, cycle, owner))
 
 
+def a_year(org, owner):
+    """An active cycle around the current quarter: for parents in another cycle."""
+    today = timezone.localdate()
+    return cycle_create(
+        organization=org,
+        actor=owner,
+        name="The year",
+        start_date=today - timedelta(days=100),
+        end_date=today + timedelta(days=200),
+        state=CycleState.ACTIVE,
+    )
+
+
 def org_cycle(org):
     from luodi.orgs.models import Cycle
 
@@ -146,15 +159,7 @@ def test_stored_frames_match_the_map_placed_at_once_through_edits(
     )
     check()
     # a parent in another cycle: a root of its own, its status against its own cycle
-    today = timezone.localdate()
-    year = cycle_create(
-        organization=org,
-        actor=owner,
-        name="The year",
-        start_date=today - timedelta(days=100),
-        end_date=today + timedelta(days=200),
-        state=CycleState.ACTIVE,
-    )
+    year = a_year(org, owner)
     yearly = make_objective(org, owner, year, title="Yearly ambition", level="company")
     checked_in(yearly, owner, 3)
     objective_update(
@@ -242,15 +247,7 @@ def test_who_sees_more_than_the_public_frame(org, owner, member, cycle, unit_tre
     assert not beyond(member)  # cancelled objectives are not on the map
     # a private objective of another cycle counts only when something of this cycle
     # aligns to it (it would then be a root of the map)
-    today = timezone.localdate()
-    year = cycle_create(
-        organization=org,
-        actor=owner,
-        name="The year",
-        start_date=today - timedelta(days=100),
-        end_date=today + timedelta(days=200),
-        state=CycleState.ACTIVE,
-    )
+    year = a_year(org, owner)
     yearly = make_objective(
         org, member, year, title="Yearly secret", level="individual", visibility="private"
     )
