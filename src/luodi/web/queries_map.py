@@ -10,7 +10,7 @@ cannot disagree.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -236,8 +236,7 @@ def frame_of(*, organization: Organization, cycle: Cycle, forest: AlignmentFores
             [pk, rows[pk].title, LEVEL_INDEX.get(rows[pk].level, 2), rows[pk].unit_id]
             for pk in order
         ],
-        "kids": {str(pk): kids[pk] for pk in order if kids[pk] and pk not in more},
-        "more": {str(pk): len(kids[pk]) for pk in sorted(more)},
+        **_links_json(kids, order, more),
     }
     return Frame(
         themes=[(theme.title, theme.kind, ids) for theme, ids in groups],
@@ -431,8 +430,7 @@ class _Live:
 
     def numbers(self, pk: int) -> tuple[float | None, int]:
         value = self.progress_of(pk)
-        percent = None if value is None else round(rules.clamp(value) * 100, 1)
-        return percent, STATUS_INDEX.get(self.statuses[pk], 0)
+        return _percent(value), STATUS_INDEX.get(self.statuses[pk], 0)
 
     def node(self, pk: int) -> dict:
         title, level, unit_id, owner_id, cycle_id = self.static[pk]
@@ -522,10 +520,9 @@ def map_branch(
 
 def _node_row(source: MapRows, pk: int) -> tuple:
     row = source.rows[pk]
-    progress = row.progress
     return (  # a tuple: see `Kids`
         row.title,
-        None if progress is None else round(rules.clamp(progress) * 100, 1),
+        _percent(row.progress),
         STATUS_INDEX.get(source.status(pk), 0),
         LEVEL_INDEX.get(row.level, 2),
         row.unit_id,
@@ -535,9 +532,21 @@ def _node_row(source: MapRows, pk: int) -> tuple:
 def _graph_json(source: MapRows, shown: set[int], more: set[int]) -> dict:
     """nodes: {id: row}; kids: {id: [child ids]} of the shown nodes whose children are
     shown; more: {id: number of children} of those whose children are left out."""
-    kids = source.kids
     return {
         "nodes": {str(pk): _node_row(source, pk) for pk in shown},
-        "kids": {str(pk): kids[pk] for pk in shown if kids[pk] and pk not in more},
-        "more": {str(pk): len(kids[pk]) for pk in more},
+        **_links_json(source.kids, shown, more),
     }
+
+
+def _links_json(kids: Kids, shown: Iterable[int], more: set[int]) -> dict:
+    """kids: {id: [child ids]} of the shown nodes whose children are shown too; more:
+    {id: number of children} of those whose children are left out."""
+    return {
+        "kids": {str(pk): kids[pk] for pk in shown if kids[pk] and pk not in more},
+        "more": {str(pk): len(kids[pk]) for pk in sorted(more)},
+    }
+
+
+def _percent(progress: float | None) -> float | None:
+    """Progress as the chart shows it: a percentage to one decimal (5.9 of 10 is 59.0)."""
+    return None if progress is None else round(rules.clamp(progress) * 100, 1)
